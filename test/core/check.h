@@ -1,0 +1,49 @@
+/*
+ * check.h — a tiny assertion harness for the core's unit tests.
+ *
+ * Each CHECK counts as one test; failures print the file, line and the
+ * values compared, and the run ends with "core: N passed, N failed".
+ */
+#ifndef CONVERT_TEST_CHECK_H
+#define CONVERT_TEST_CHECK_H
+
+#include <stdio.h>
+#include <string.h>
+
+extern int	check_passed;
+extern int	check_failed;
+
+#define CHECK_REPORT(ok, fmt, ...) \
+	do { \
+		if (ok) \
+			check_passed++; \
+		else \
+		{ \
+			check_failed++; \
+			fprintf(stderr, "%s:%d: " fmt "\n", __FILE__, __LINE__, __VA_ARGS__); \
+		} \
+	} while (0)
+
+#define CHECK(cond) CHECK_REPORT((cond), "check failed: %s", #cond)
+
+#define CHECK_INT(got, want) \
+	do { \
+		long long got_ = (long long) (got), want_ = (long long) (want); \
+		CHECK_REPORT(got_ == want_, "%s = %lld, want %lld", #got, got_, want_); \
+	} while (0)
+
+#define CHECK_STR(got, want) \
+	do { \
+		const char *got_ = (got), *want_ = (want); \
+		int ok_ = (got_ == NULL && want_ == NULL) || \
+			(got_ != NULL && want_ != NULL && strcmp(got_, want_) == 0); \
+		CHECK_REPORT(ok_, "%s = \"%s\", want \"%s\"", #got, \
+					 got_ ? got_ : "(null)", want_ ? want_ : "(null)"); \
+	} while (0)
+
+/* Suites, one per core module; each registers its checks when called. */
+void		test_murmurhash3(void);
+void		test_js_value(void);
+void		test_bucketing(const char *fixtures_dir);
+
+#endif
