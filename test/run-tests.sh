@@ -111,6 +111,7 @@ private_install "$top" "$run/pginstall" || exit 1
 
 run_suite core make -s -C "$top/test/core" run
 run_suite regress run_regress
+run_suite demo "$top/test/demo/demo_test.sh"
 
 live_suites="compat-bucketing"
 if [[ -n "${CONVERT_SUITES:-}" ]] && ! grep -qwE "${live_suites// /|}" <<<"$CONVERT_SUITES"; then

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the README's main command (make demo) in one-shot mode in a scratch
+# directory and checks what it shows a user.
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+dir=$(mktemp -d /tmp/convert-demo-test.XXXXXX)
+chmod 755 "$dir"
+trap 'rm -rf "$dir"' EXIT
+
+out="$dir/demo.out"
+CONVERT_DEMO_ONESHOT=1 CONVERT_DEMO_DIR="$dir/demo" CONVERT_DEMO_PORT=57440 \
+  make -s -C "$top" demo >"$out" 2>&1
+rc=$?
+
+passed=0 failed=0
+expect() {   # expect DESCRIPTION PATTERN: the demo output matches PATTERN
+  if grep -qE "$2" "$out"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "demo: missing $1 (pattern: $2)"
+  fi
+}
+
+if [[ $rc -eq 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); cat "$out"; fi
+expect "connection string" 'psql "host=127\.0\.0\.1 port=[0-9]+ user=postgres dbname=convert_demo"'
+expect "first variation count" '^ 1003180877 +\| +4953$'
+expect "second variation count" '^ 1003180878 +\| +5047$'
+expect "bucket value of visitor-1" '^ visitor-1 +\| +3262$'
+expect "bucket value of a CJK visitor" '^ 日本語ユーザー \| +4084$'
+expect "one-shot end" '^demo: done'
+echo "demo: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
