@@ -1,0 +1,55 @@
+-- Experiment analysis, part 1: distribution functions and significance tests
+-- (src/core/stats_*.c).  Each test takes sufficient statistics, so results
+-- queries aggregate the events once and test per row.
+
+CREATE FUNCTION convert.normal_cdf(x float8)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'convert_normal_cdf'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION convert.student_t_cdf(t float8, df float8)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'convert_student_t_cdf'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION convert.chi_square_sf(x float8, df float8)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'convert_chi_square_sf'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION convert.chi_square_sf(float8, float8) IS
+'P(X >= x) for a chi-square distribution with df degrees of freedom';
+
+-- Two-proportion z-test of arm b against the original a: pooled standard
+-- error for z and the p-value, unpooled for the interval of b - a.
+-- uplift = (pb - pa) / pa; its interval is the difference's divided by pa.
+-- chance_to_beat = P(pb > pa) under the normal approximation.
+CREATE FUNCTION convert.two_proportion_test(
+    visitors_a bigint, converted_a bigint, visitors_b bigint, converted_b bigint,
+    confidence float8 DEFAULT 0.95,
+    OUT z float8, OUT p_value float8, OUT difference float8,
+    OUT ci_low float8, OUT ci_high float8,
+    OUT uplift float8, OUT uplift_low float8, OUT uplift_high float8,
+    OUT chance_to_beat float8)
+AS 'MODULE_PATHNAME', 'convert_two_proportion_test'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Welch's t-test of arm b's mean against the original a's, from each arm's
+-- size, mean and sample variance.
+CREATE FUNCTION convert.welch_test(
+    n_a bigint, mean_a float8, variance_a float8,
+    n_b bigint, mean_b float8, variance_b float8,
+    confidence float8 DEFAULT 0.95,
+    OUT t float8, OUT df float8, OUT p_value float8, OUT difference float8,
+    OUT ci_low float8, OUT ci_high float8,
+    OUT uplift float8, OUT uplift_low float8, OUT uplift_high float8,
+    OUT chance_to_beat float8)
+AS 'MODULE_PATHNAME', 'convert_welch_test'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Chi-square goodness of fit of observed counts against weights (arms of
+-- weight 0 are left out), with k - 1 degrees of freedom.
+CREATE FUNCTION convert.sample_ratio_test(observed float8[], weights float8[],
+    OUT chi_square float8, OUT p_value float8)
+AS 'MODULE_PATHNAME', 'convert_sample_ratio_test'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -1,0 +1,234 @@
+-- Experiment analysis, part 2: results per variation and goal, and the
+-- sample-ratio-mismatch check, over convert.visitor_bucketing (who was
+-- exposed to which variation, first assignment) and convert.events
+-- (conversions, with goal data).
+
+-- The experience, checked: its id as stored, or an error naming the problem.
+CREATE FUNCTION convert.analysis_experience(project_id bigint, experience_id text)
+RETURNS bigint
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, convert
+AS $$
+DECLARE
+    id bigint;
+BEGIN
+    IF experience_id !~ '^[0-9]{1,18}$' THEN
+        RAISE EXCEPTION 'invalid experience id "%"', experience_id
+            USING ERRCODE = 'invalid_text_representation',
+                  HINT = 'Experience ids are the numeric ids of the config, e.g. ''100349071''.';
+    END IF;
+    SELECT e.id INTO id FROM convert.experiences AS e
+    WHERE e.project_id = analysis_experience.project_id AND e.id = experience_id::bigint;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'experience % not found in project %', experience_id, project_id
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN id;
+END $$;
+
+-- Revenue outlier bounds of the project (data-model.md: outliers.order_value
+-- / outliers.products_ordered_count, or the deprecated min/max_order_value):
+-- a NumericOutlier setting and the values it applies to -> [low, high].
+-- Percentile bounds are taken over the values given.
+CREATE FUNCTION convert.outlier_bounds(setting jsonb, legacy_min numeric, legacy_max numeric,
+                                       vals numeric[], OUT low numeric, OUT high numeric)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE setting->>'detection_type'
+             WHEN 'min_max' THEN (setting->>'min')::numeric
+             WHEN 'percentile' THEN (SELECT percentile_disc((setting->>'min')::float8 / 100)
+                                            WITHIN GROUP (ORDER BY v) FROM unnest(vals) AS v)
+             WHEN 'none' THEN NULL
+             ELSE legacy_min END,
+           CASE setting->>'detection_type'
+             WHEN 'min_max' THEN (setting->>'max')::numeric
+             WHEN 'percentile' THEN (SELECT percentile_disc((setting->>'max')::float8 / 100)
+                                            WITHIN GROUP (ORDER BY v) FROM unnest(vals) AS v)
+             WHEN 'none' THEN NULL
+             ELSE legacy_max END
+$$;
+
+-- One row per variation and goal of an experience: exposure, conversions,
+-- revenue, and each variation against the original (the first variation):
+-- conversion rate by the two-proportion z-test, revenue per visitor by
+-- Welch's t-test over per-visitor revenue (0 for visitors without orders).
+-- A conversion counts when it is received at or after the visitor's
+-- exposure; both are limited to [from_time, to_time).
+CREATE FUNCTION convert.experience_results(project_id bigint, experience_id text,
+    from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL,
+    confidence float8 DEFAULT 0.95)
+RETURNS TABLE (
+    variation_id text, variation_key text, is_original boolean,
+    goal_id text, goal_key text,
+    visitors bigint, converting_visitors bigint, conversions bigint, conversion_rate float8,
+    revenue numeric, products numeric, revenue_per_visitor float8,
+    uplift float8, uplift_low float8, uplift_high float8,
+    p_value float8, chance_to_beat float8,
+    revenue_uplift float8, revenue_uplift_low float8, revenue_uplift_high float8,
+    revenue_p_value float8, revenue_chance_to_beat float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, convert
+AS $$
+#variable_conflict use_column
+DECLARE
+    p bigint := project_id;
+    e bigint := convert.analysis_experience(project_id, experience_id);
+    t0 timestamptz := coalesce(from_time, '-infinity');
+    t1 timestamptz := coalesce(to_time, 'infinity');
+    proj record;
+    orders record;
+    items record;
+BEGIN
+    SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
+    orders := convert.outlier_bounds(proj.outliers->'order_value',
+        (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric,
+        CASE WHEN proj.outliers->'order_value'->>'detection_type' = 'percentile' THEN
+          ARRAY(SELECT ev.amount FROM convert.analysis_conversions(p, e, t0, t1) AS ev
+                WHERE ev.amount IS NOT NULL) END);
+    items := convert.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL,
+        CASE WHEN proj.outliers->'products_ordered_count'->>'detection_type' = 'percentile' THEN
+          ARRAY(SELECT ev.products_count FROM convert.analysis_conversions(p, e, t0, t1) AS ev
+                WHERE ev.products_count IS NOT NULL) END);
+
+    RETURN QUERY
+    WITH arm_goal_totals AS (
+        -- per variation and goal, over the visitors who converted after exposure
+        SELECT pv.variation_id, pv.goal_id, count(*) AS converting,
+               sum(pv.conversions) AS conversions, sum(pv.revenue) AS revenue,
+               sum(pv.products) AS products, sum(pv.revenue * pv.revenue) AS revenue_squares
+        FROM (SELECT vb.variation_id, vb.visitor_id, ev.goal_id,
+                     greatest(count(*) FILTER (WHERE ev.goal_data IS NULL),
+                              count(*) FILTER (WHERE ev.goal_data IS NOT NULL)) AS conversions,
+                     coalesce(sum(ev.amount) FILTER (
+                         WHERE ev.amount BETWEEN coalesce(orders.low, ev.amount)
+                                         AND coalesce(orders.high, ev.amount)), 0) AS revenue,
+                     coalesce(sum(ev.products_count) FILTER (
+                         WHERE ev.products_count BETWEEN coalesce(items.low, ev.products_count)
+                                                 AND coalesce(items.high, ev.products_count)), 0) AS products
+              FROM convert.visitor_bucketing AS vb
+              JOIN convert.events AS ev
+                ON ev.project_id = vb.project_id AND ev.visitor_id = vb.visitor_id
+               AND ev.event_type = 'conversion' AND ev.received_at >= vb.bucketed_at
+              WHERE vb.project_id = p AND vb.experience_id = e
+                AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
+                AND ev.project_id = p AND ev.received_at >= t0 AND ev.received_at < t1
+              GROUP BY vb.variation_id, vb.visitor_id, ev.goal_id) AS pv
+        GROUP BY pv.variation_id, pv.goal_id
+    ), exposure AS (
+        SELECT vb.variation_id, count(*) AS visitors
+        FROM convert.visitor_bucketing AS vb
+        WHERE vb.project_id = p AND vb.experience_id = e
+          AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
+        GROUP BY vb.variation_id
+    ), arm_goal AS (
+        SELECT a.id AS arm, a.key AS arm_key, a.is_original, a.arm_position,
+               g.id AS goal, g.key AS goal_key, coalesce(eg.position, 1000000000) AS goal_position,
+               eg.goal_id IS NOT NULL AS experience_goal,
+               coalesce(x.visitors, 0) AS visitors,
+               coalesce(t.converting, 0) AS converting,
+               coalesce(t.conversions, 0)::bigint AS conversions,
+               coalesce(t.revenue, 0) AS revenue,
+               coalesce(t.products, 0) AS products,
+               coalesce(t.revenue_squares, 0) AS revenue_squares
+        FROM convert.analysis_arms(p, e) AS a
+        CROSS JOIN convert.goals AS g
+        LEFT JOIN convert.experience_goals AS eg
+          ON eg.project_id = g.project_id AND eg.experience_id = e AND eg.goal_id = g.id
+        LEFT JOIN exposure AS x ON x.variation_id = a.id
+        LEFT JOIN arm_goal_totals AS t ON t.variation_id = a.id AND t.goal_id = g.id
+        WHERE g.project_id = p
+    ), moments AS (
+        SELECT ag.*, sum(ag.converting) OVER (PARTITION BY ag.goal) AS goal_converting,
+               CASE WHEN ag.visitors > 0 THEN ag.revenue / ag.visitors END AS mean,
+               CASE WHEN ag.visitors > 1
+                    THEN (ag.revenue_squares - ag.revenue * ag.revenue / ag.visitors) / (ag.visitors - 1)
+               END AS variance
+        FROM arm_goal AS ag
+    )
+    SELECT s.arm::text, s.arm_key, s.is_original, s.goal::text, s.goal_key,
+           s.visitors, s.converting, s.conversions,
+           CASE WHEN s.visitors > 0 THEN s.converting::float8 / s.visitors END,
+           s.revenue, s.products, s.mean::float8,
+           rate.uplift, rate.uplift_low, rate.uplift_high, rate.p_value, rate.chance_to_beat,
+           rpv.uplift, rpv.uplift_low, rpv.uplift_high, rpv.p_value, rpv.chance_to_beat
+    FROM moments AS s
+    JOIN moments AS o ON o.goal = s.goal AND o.is_original
+    LEFT JOIN LATERAL convert.two_proportion_test(o.visitors, o.converting, s.visitors, s.converting,
+                                                  confidence) AS rate ON NOT s.is_original
+    LEFT JOIN LATERAL convert.welch_test(o.visitors, o.mean::float8, o.variance::float8,
+                                         s.visitors, s.mean::float8, s.variance::float8,
+                                         confidence) AS rpv
+           ON NOT s.is_original AND o.mean IS NOT NULL AND s.mean IS NOT NULL
+              AND o.variance IS NOT NULL AND s.variance IS NOT NULL
+    -- the experience's goals, in config order, then any other goal converted on
+    WHERE s.experience_goal OR s.goal_converting > 0
+    ORDER BY s.goal_position, s.goal, s.arm_position;
+END $$;
+
+-- The experience's variations in config order; the first is the original.
+CREATE FUNCTION convert.analysis_arms(project_id bigint, experience_id bigint)
+RETURNS TABLE (id bigint, key text, arm_position int, is_original boolean, weight numeric)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT v.id, v.key, v.position, row_number() OVER (ORDER BY v.position) = 1,
+           -- what the SDK gives the arm: running (or no status) and a positive share
+           CASE WHEN coalesce(v.status, 'running') = 'running'
+                THEN greatest(coalesce(v.traffic_allocation, 100), 0) ELSE 0 END
+    FROM convert.variations AS v
+    WHERE v.project_id = analysis_arms.project_id AND v.experience_id = analysis_arms.experience_id
+      AND v.id IS NOT NULL
+    ORDER BY v.position
+$$;
+
+-- Conversions of visitors exposed to the experience, received at or after
+-- their exposure, within [t0, t1), with the variation they were exposed to.
+CREATE FUNCTION convert.analysis_conversions(project_id bigint, experience_id bigint,
+                                             t0 timestamptz, t1 timestamptz)
+RETURNS TABLE (variation_id bigint, visitor_id text, goal_id bigint, goal_data jsonb,
+               amount numeric, products_count numeric)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT vb.variation_id, ev.visitor_id, ev.goal_id, ev.goal_data, ev.amount, ev.products_count
+    FROM convert.visitor_bucketing AS vb
+    JOIN convert.events AS ev
+      ON ev.project_id = vb.project_id AND ev.visitor_id = vb.visitor_id
+     AND ev.event_type = 'conversion' AND ev.received_at >= vb.bucketed_at
+    WHERE vb.project_id = analysis_conversions.project_id
+      AND vb.experience_id = analysis_conversions.experience_id
+      AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
+      AND ev.received_at >= t0 AND ev.received_at < t1
+$$;
+
+
+-- Sample-ratio mismatch: visitors observed per variation against the
+-- configured allocation (stopped or zero-allocation arms expect none and
+-- are left out of the test).  mismatch is p_value < threshold.
+CREATE FUNCTION convert.srm_check(project_id bigint, experience_id text,
+                                  threshold float8 DEFAULT 0.001)
+RETURNS TABLE (variation_id text, observed bigint, allocation numeric, expected float8,
+               chi_square float8, p_value float8, mismatch boolean)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, convert
+AS $$
+    WITH arms AS (
+        SELECT a.id, a.arm_position, a.weight,
+               (SELECT count(*) FROM convert.visitor_bucketing AS vb
+                WHERE vb.project_id = srm_check.project_id AND vb.experience_id = a_exp.id
+                  AND vb.variation_id = a.id) AS observed
+        FROM (SELECT convert.analysis_experience(srm_check.project_id, srm_check.experience_id) AS id) AS a_exp,
+             convert.analysis_arms(srm_check.project_id, a_exp.id) AS a
+    ), test AS (
+        SELECT t.chi_square, t.p_value,
+               sum(arms.observed) FILTER (WHERE arms.weight > 0) AS total,
+               sum(arms.weight) AS weight_total
+        FROM arms, convert.sample_ratio_test(
+                 (SELECT array_agg(observed::float8 ORDER BY arm_position) FROM arms),
+                 (SELECT array_agg(weight::float8 ORDER BY arm_position) FROM arms)) AS t
+        GROUP BY t.chi_square, t.p_value
+    )
+    SELECT arms.id::text, arms.observed, arms.weight,
+           CASE WHEN test.weight_total > 0 THEN (test.total * arms.weight / test.weight_total)::float8 END,
+           test.chi_square, test.p_value, test.p_value < threshold
+    FROM arms, test
+    ORDER BY arms.arm_position
+$$;

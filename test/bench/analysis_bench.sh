@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Benchmark: convert.experience_results and convert.srm_check over N
+# conversion events (default 10 million) of one experience with 2 million
+# exposed visitors, against a plain count(*) over the same events in the
+# same run (the cost of merely reading them).
+#
+#   test/bench/analysis_bench.sh [EVENTS]
+set -euo pipefail
+source "$(dirname "$0")/bench_lib.sh"
+
+events=${1:-10000000}
+visitors=$((events / 5))
+bench_start
+
+echo "loading $visitors exposed visitors and $events conversion events..."
+bench_sql "
+INSERT INTO convert.accounts (id) VALUES (1);
+INSERT INTO convert.projects (id, account_id) VALUES (1, 1);
+INSERT INTO convert.experiences (project_id, id, key, status) VALUES (1, 100, 'exp', 'active');
+INSERT INTO convert.variations (project_id, experience_id, position, id, traffic_allocation)
+VALUES (1, 100, 0, 1001, 50), (1, 100, 1, 1002, 50);
+INSERT INTO convert.goals (project_id, id, key) VALUES (1, 501, 'purchase'), (1, 502, 'signup');
+INSERT INTO convert.experience_goals (project_id, experience_id, goal_id) VALUES (1, 100, 501), (1, 100, 502);
+SELECT convert.ensure_event_partitions('2026-01-01', '2026-01-08');" >/dev/null
+bench_sql "
+INSERT INTO convert.visitor_bucketing (project_id, visitor_id, experience_id, variation_id, bucketed_at)
+SELECT 1, 'visitor-' || g, 100, 1001 + g % 2, timestamptz '2026-01-01' + (g % 86400) * interval '1 second'
+FROM generate_series(1, $visitors) AS g" >/dev/null
+bench_sql "
+INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id, amount, goal_data)
+SELECT timestamptz '2026-01-02' + (g % 432000) * interval '1 second', 1,
+       'visitor-' || (1 + abs(hashint4(g)) % $visitors), 'conversion', 501 + g % 2,
+       CASE WHEN g % 2 = 0 THEN 10 + g % 90 END,
+       CASE WHEN g % 2 = 0 THEN '[{\"key\":\"amount\",\"value\":1}]'::jsonb END
+FROM generate_series(1, $events) AS g" >/dev/null
+bench_sql "VACUUM ANALYZE convert.events" >/dev/null
+bench_sql "VACUUM ANALYZE convert.visitor_bucketing" >/dev/null
+
+count_ms=$(bench_sql "SELECT bench_best_ms('SELECT count(*) FROM convert.events')" | tail -1)
+results_ms=$(bench_sql "SELECT bench_best_ms(\$q\$SELECT * FROM convert.experience_results(1, '100')\$q\$)" | tail -1)
+serial_ms=$(bench_sql "SET max_parallel_workers_per_gather = 0;
+  SELECT bench_best_ms(\$q\$SELECT * FROM convert.experience_results(1, '100')\$q\$)" | tail -1)
+srm_ms=$(bench_sql "SELECT bench_best_ms(\$q\$SELECT * FROM convert.srm_check(1, '100')\$q\$)" | tail -1)
+
+psql -qX -c "SELECT variation_id, goal_key, visitors, converting_visitors, conversions, revenue,
+                    round(p_value::numeric, 4) AS p_value
+             FROM convert.experience_results(1, '100')"
+
+awk -v ev="$events" -v c="$count_ms" -v r="$results_ms" -v s="$serial_ms" -v m="$srm_ms" 'BEGIN {
+  printf "conversion events                        %d\n", ev
+  printf "count(*) over the events                 %9.1f ms\n", c
+  printf "experience_results (parallel allowed)    %9.1f ms   ratio to count(*) %.2f\n", r, r / c
+  printf "experience_results (serial)              %9.1f ms   ratio to count(*) %.2f\n", s, s / c
+  printf "srm_check                                %9.1f ms\n", m
+}'
