@@ -15,22 +15,61 @@ MODULE_big = convert
 # Objects are listed explicitly, one area per line, so that each area can
 # grow without touching the others.
 CORE_OBJS = src/core/murmurhash3.o src/core/js_value.o src/core/bucketing.o
+CORE_OBJS += src/core/stats_distributions.o src/core/stats_tests.o
+CORE_OBJS += src/core/js_string.o src/core/js_regex.o src/core/json_strict.o \
+	src/core/json_text.o src/core/json_view_jsonc.o src/core/rules_catalog.o \
+	src/core/rules_compile.o src/core/rules_compile_element.o \
+	src/core/rules_print.o src/core/rules_compare.o src/core/rules_eval.o
+CORE_OBJS += src/core/js_parse_number.o src/core/json_stringify.o \
+	src/core/feature_cast.o src/core/config_builder.o src/core/config_compile.o \
+	src/core/config_compile_entities.o src/core/config_compile_experiences.o \
+	src/core/config_compile_results.o src/core/config_block.o \
+	src/core/config_runtime.o src/core/config_decide.o src/core/config_features.o
 PG_OBJS = src/pg/convert_module.o src/pg/utf8_text.o \
 	src/pg/variations_jsonb.o src/pg/bucketing_functions.o
+PG_OBJS += src/pg/secret_functions.o
+PG_OBJS += src/pg/stats_functions.o
+PG_OBJS += src/pg/rules_type.o src/pg/rules_match.o src/pg/jsonb_view.o
+PG_OBJS += src/pg/track_payload.o src/pg/track_ids.o src/pg/track_duplicates.o
+PG_OBJS += src/pg/config_type.o src/pg/decision_cache.o src/pg/jsonb_merge.o \
+	src/pg/decision_input.o src/pg/decision_results.o src/pg/decision_functions.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
+
+# convert-proxy (src/proxy): a separate C11 program, not part of convert.so.
+PROXY_OBJS = src/proxy/main.o src/proxy/settings.o src/proxy/pool.o \
+	src/proxy/dbcall.o src/proxy/routes.o src/proxy/responses.o \
+	src/proxy/http_headers.o src/proxy/gzip.o src/proxy/rendered.o \
+	src/proxy/config_cache.o src/proxy/config_listener.o \
+	src/proxy/conn_watch.o src/proxy/access_log.o src/proxy/handlers.o \
+	src/proxy/server.o
+PROXY_PKGS = libmicrohttpd libpq zlib json-c
+PROXY_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -MMD -MP -Wall -Wextra -Werror \
+	-O2 -g $(shell pkg-config --cflags $(PROXY_PKGS) 2>/dev/null)
+PROXY_LIBS = $(shell pkg-config --libs $(PROXY_PKGS) 2>/dev/null) -lpthread
+PROXY_ASAN = test/proxy/convert-proxy-asan
+EXTRA_CLEAN += convert-proxy $(PROXY_OBJS) $(PROXY_ASAN)
+EXTRA_CLEAN += $(OBJS:.o=.d) $(PROXY_OBJS:.o=.d)
 
 # The install script is assembled from one part per area (sql/install/).
 INSTALL_PARTS = $(sort $(wildcard sql/install/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites (sql/<name>.sql, expected/<name>.out).
-REGRESS = bucketing bucketing_utf8 bucketing_vectors bucketing_parallel
+REGRESS = test_setup bucketing bucketing_utf8 bucketing_vectors bucketing_parallel
+REGRESS += analysis
+REGRESS += config_model config_access config_import
+REGRESS += tracking tracking_errors tracking_enrich
+REGRESS += rules rules_errors rules_utf8
+REGRESS += decisions_setup decisions_flow decisions_features decisions_config \
+	decisions_parallel
+REGRESS += postgrest_api
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 SHLIB_LINK = -ljson-c
-CORE_CFLAGS = -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-fast-math
+SHLIB_LINK += -lpcre2-16 -licuuc -licudata  # rules: JS regexes (UTF-16), toLowerCase
+CORE_CFLAGS = -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-fast-math -MMD -MP
 PG_CPPFLAGS = -I$(srcdir)/src/core
-PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
+PG_CFLAGS = -MMD -MP -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wno-sign-compare -ffp-contract=off
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
@@ -41,9 +80,28 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 
+# The proxy: built by `make` and `make test`, with its own flags.
+all: convert-proxy
+
+$(PROXY_OBJS): %.o: %.c $(wildcard src/proxy/*.h)
+	$(CC) $(PROXY_CFLAGS) -c -o $@ $<
+
+convert-proxy: $(PROXY_OBJS)
+	$(CC) -o $@ $(PROXY_OBJS) $(PROXY_LIBS)
+
+# The proxy under AddressSanitizer and UBSan (suite proxy-sanitize).
+$(PROXY_ASAN): $(PROXY_OBJS:.o=.c) $(wildcard src/proxy/*.h)
+	$(CC) $(PROXY_CFLAGS) -O1 -fno-omit-frame-pointer \
+		-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		-o $@ $(PROXY_OBJS:.o=.c) $(PROXY_LIBS)
+
 # Core objects are plain C11: no PostgreSQL headers, own warnings.
 $(CORE_OBJS): %.o: %.c
 	$(CC) $(CORE_CFLAGS) $(filter-out -std=% -W%,$(CFLAGS_SL)) -O2 -g -c -o $@ $<
+
+# Every object is rebuilt when a header it includes changes: the compiler
+# writes the dependencies (-MMD) next to each object.
+-include $(OBJS:.o=.d) $(PROXY_OBJS:.o=.d)
 
 $(DATA_built): $(INSTALL_PARTS)
 	cat $^ > $@

@@ -1,6 +1,5 @@
 -- Hashing and bucketing: the spec's worked examples (bucketing.md 2 and 12),
 -- argument handling and errors.
-CREATE EXTENSION convert;
 \pset null '(null)'
 
 -- MurmurHash3 self-check values

@@ -68,6 +68,8 @@ run_suite() {
 run_regress() {
   local dir="$run/regress" tests pg_regress
   tests=${CONVERT_REGRESS:-$(make -s -C "$top" print-regress)}
+  # test_setup creates the extension and the helpers every test relies on.
+  [[ " $tests " == *" test_setup "* ]] || tests="test_setup $tests"
   pg_regress="$(dirname "$(pg_bindir)")/lib/pgxs/src/test/regress/pg_regress"
   make_server_dir "$dir"
   cp -r "$top/sql" "$top/expected" "$dir/"
@@ -112,13 +114,29 @@ private_install "$top" "$run/pginstall" || exit 1
 run_suite core make -s -C "$top/test/core" run
 run_suite regress run_regress
 run_suite demo "$top/test/demo/demo_test.sh"
+# convert-proxy over HTTP, each with a cluster of its own (they restart it).
+run_suite proxy-http "$top/test/proxy/run_http.sh" proxy-http "$top/convert-proxy"
+run_suite proxy-sanitize "$top/test/proxy/run_http.sh" proxy-sanitize asan
 
 live_suites="compat-bucketing"
+live_suites+=" compat-rules"
+live_suites+=" config-roundtrip config-dump"
+live_suites+=" compat-tracking tracking-dump partition-race"
+live_suites+=" compat-decisions"
+live_suites+=" proxy-sdk"
 if [[ -n "${CONVERT_SUITES:-}" ]] && ! grep -qwE "${live_suites// /|}" <<<"$CONVERT_SUITES"; then
   :   # no live suite asked for
 elif start_live_cluster && ensure_node_modules; then
   # Live suites: each prints "<name>: N passed, N failed" as its last line.
   run_suite compat-bucketing node "$top/test/compat/bucketing_compat.mjs"
+  run_suite compat-rules node "$top/test/compat/rules_compat.mjs"
+  run_suite config-roundtrip node "$top/test/compat/config_roundtrip.mjs"
+  run_suite config-dump "$top/test/live/config_dump_restore.sh"
+  run_suite compat-tracking node "$top/test/compat/tracking_compat.mjs"
+  run_suite tracking-dump "$top/test/live/tracking_dump_restore.sh"
+  run_suite partition-race "$top/test/live/partition_race.sh"
+  run_suite compat-decisions node "$top/test/compat/decisions_compat.mjs"
+  run_suite proxy-sdk env PROXY_BIN="$top/convert-proxy" node "$top/test/proxy/sdk_e2e.mjs"
 else
   echo "live cluster or node modules could not be set up"
   [[ -f "$run/cluster/server.log" ]] && tail -n 50 "$run/cluster/server.log"

@@ -9,6 +9,11 @@ packages=(
   postgresql-15                # the server the tests start
   postgresql-server-dev-15     # PGXS, server headers (pulls clang for bitcode)
   libjson-c-dev                # JSON in src/core
+  libmicrohttpd-dev            # convert-proxy: the HTTP server
+  libpq-dev                    # convert-proxy: the PostgreSQL client
+  zlib1g-dev                   # convert-proxy: gzip responses
+  libpcre2-dev                 # rules: JavaScript regular expressions (regexMatches)
+  libicu-dev                   # rules: JavaScript toLowerCase / case-insensitive matching
 )
 
 # Node.js and npm run the official SDK in the compatibility tests; any

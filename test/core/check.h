@@ -7,6 +7,7 @@
 #ifndef CONVERT_TEST_CHECK_H
 #define CONVERT_TEST_CHECK_H
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +33,15 @@ extern int	check_failed;
 		CHECK_REPORT(got_ == want_, "%s = %lld, want %lld", #got, got_, want_); \
 	} while (0)
 
+/* got within a relative tolerance of want (absolute near zero) */
+#define CHECK_NEAR(got, want, rel) \
+	do { \
+		double got_ = (got), want_ = (want); \
+		double scale_ = fabs(want_) > 1e-300 ? fabs(want_) : 1; \
+		CHECK_REPORT(fabs(got_ - want_) <= (rel) * scale_, "%s = %.17g, want %.17g", \
+					 #got, got_, want_); \
+	} while (0)
+
 #define CHECK_STR(got, want) \
 	do { \
 		const char *got_ = (got), *want_ = (want); \
@@ -45,5 +55,13 @@ extern int	check_failed;
 void		test_murmurhash3(void);
 void		test_js_value(void);
 void		test_bucketing(const char *fixtures_dir);
+void		test_stats(void);
+void		test_rules(void);
+void		test_rules_eval(void);
+void		test_js_regex(void);
+void		test_rules_corpus(const char *fixtures_dir);
+void		test_rules_lenient(const char *fixtures_dir);
+void		test_feature_cast(void);
+void		test_config(const char *fixtures_dir);
 
 #endif

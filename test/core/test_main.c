@@ -18,6 +18,14 @@ main(int argc, char **argv)
 	test_murmurhash3();
 	test_js_value();
 	test_bucketing(fixtures);
+	test_stats();
+	test_rules();
+	test_rules_eval();
+	test_js_regex();
+	test_rules_corpus(fixtures);
+	test_rules_lenient(fixtures);
+	test_feature_cast();
+	test_config(fixtures);
 
 	printf("core: %d passed, %d failed\n", check_passed, check_failed);
 	return check_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -10,6 +10,7 @@ trap 'rm -rf "$dir"' EXIT
 
 out="$dir/demo.out"
 CONVERT_DEMO_ONESHOT=1 CONVERT_DEMO_DIR="$dir/demo" CONVERT_DEMO_PORT=57440 \
+  CONVERT_DEMO_PROXY_PORT=57480 \
   make -s -C "$top" demo >"$out" 2>&1
 rc=$?
 
@@ -28,6 +29,13 @@ expect "first variation count" '^ 1003180877 +\| +4953$'
 expect "second variation count" '^ 1003180878 +\| +5047$'
 expect "bucket value of visitor-1" '^ visitor-1 +\| +3262$'
 expect "bucket value of a CJK visitor" '^ 日本語ユーザー \| +4084$'
+expect "SDK key" '^  sdkKey: +demo-key$'
+expect "SDK key secret" '^  sdkKeySecret: +[0-9a-f]{32}$'
+expect "config endpoint" "config: 'http://127\.0\.0\.1:[0-9]+/api/v1/'"
+expect "track endpoint" "track: +'http://127\.0\.0\.1:[0-9]+/v1/'"
+expect "a decision computed in SQL" '"bucketingAllocation": 6514'
+expect "the config served through the proxy" '^HTTP/1\.[01] 200 OK'
+expect "the demo project's goals in the served config" '"key": "increase-engagement"'
 expect "one-shot end" '^demo: done'
 echo "demo: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -1,0 +1,75 @@
+-- A project config exercising every step of the SDK's decision flow
+-- (spec/experience-selection.md §4), used by the decisions_* tests that
+-- follow it in REGRESS (pg_regress runs them in one database).
+SET client_min_messages = warning;   -- quiet whether or not an earlier test created it
+CREATE EXTENSION IF NOT EXISTS convert;
+RESET client_min_messages;
+CREATE TABLE decision_configs (name text PRIMARY KEY, config convert.config);
+INSERT INTO decision_configs VALUES ('demo', $json$
+{"account_id": "1001", "project": {"id": "2002", "type": "fullstack"},
+ "experiences": [
+  {"id": "3003", "key": "checkout-test", "name": "Checkout test", "status": "active",
+   "version": 11, "environment": "production", "locations": ["4004"], "site_area": null,
+   "audiences": ["5005"], "settings": {"matching_options": {"audiences": "any", "locations": "any"}},
+   "variations": [
+     {"id": "7001", "key": "original", "name": "Original", "status": "running", "traffic_allocation": 50.0,
+      "is_baseline": true,
+      "changes": [{"id": 8001, "type": "fullStackFeature",
+                   "data": {"feature_id": 9009, "variables_data": {"enabled": "false"}}},
+                  {"id": 8003, "type": "fullStackFeature",
+                   "data": {"feature_id": 9010, "variables_data": {"b": "TRUE", "i": "0x1A",
+                     "f": "12.5abc", "s": 12, "j": "{\"a\":1}", "u": "as served", "n": "abc"}}},
+                  {"id": 8004, "type": "defaultCode", "data": {"css": "a{}"}}]},
+     {"id": "7002", "key": "variation-1", "name": "Variation 1", "status": "running", "traffic_allocation": 50.0,
+      "changes": [{"id": 8002, "type": "fullStackFeature",
+                   "data": {"feature_id": 9009, "variables_data": {"enabled": "true"}}}]}]},
+  {"id": "3005", "key": "archived-test", "variations": [{"id": "7201"}]},
+  {"id": "3006", "key": "site-area-test", "name": "Site area",
+   "site_area": {"OR": [{"AND": [{"OR_WHEN": [{"rule_type": "url", "key": "url", "value": "convert.com",
+     "matching": {"match_type": "contains", "negated": false}}]}]}]},
+   "variations": [{"id": "7301", "traffic_allocation": 100}]},
+  {"id": "3007", "key": "permanent-test", "audiences": ["5007"],
+   "settings": {"matching_options": {"audiences": "any"}},
+   "variations": [{"id": "7401", "traffic_allocation": 50}, {"id": "7402", "traffic_allocation": 50}]},
+  {"id": "3008", "key": "all-audiences", "audiences": ["5005", "5008"],
+   "settings": {"matching_options": {"audiences": "all"}},
+   "variations": [{"id": "7501"}]},
+  {"id": "3009", "key": "segment-test", "audiences": ["6001"], "variations": [{"id": "7601"}]},
+  {"id": "3010", "key": "no-variations", "variations": []},
+  {"id": "3011", "key": "sparse",
+   "variations": [{"id": "7801", "traffic_allocation": 10}, {"id": "7802", "traffic_allocation": 10}]},
+  {"id": "3012", "key": "anchored", "version": 12,
+   "variations": [{"id": "7901", "traffic_allocation": 10},
+                  {"id": "7902", "traffic_allocation": 80, "status": "stopped"},
+                  {"id": "7903", "traffic_allocation": 10}]},
+  {"id": "3013", "key": "draft-test", "status": "draft", "variations": [{"id": "8101"}]},
+  {"id": "3014", "key": "exclusion", "audiences": ["5006"],
+   "settings": {"matching_options": {"audiences": "any"}}, "variations": [{"id": "8201"}]}],
+ "locations": [{"id": "4004", "key": "checkout", "name": "Checkout",
+   "rules": {"OR": [{"AND": [{"OR_WHEN": [{"rule_type": "generic_text_key_value", "key": "page",
+     "value": "checkout", "matching": {"match_type": "matches", "negated": false}}]}]}]}}],
+ "audiences": [
+  {"id": "5005", "key": "desktop", "type": "transient",
+   "rules": {"OR": [{"AND": [{"OR_WHEN": [{"rule_type": "generic_bool_key_value", "key": "desktop",
+     "value": true, "matching": {"match_type": "equals", "negated": false}}]}]}]}},
+  {"id": "5006", "key": "not-in-checkout", "type": "transient",
+   "rules": {"OR": [{"AND": [{"OR_WHEN": [{"rule_type": "bucketed_into_experience_key",
+     "value": "checkout-test", "matching": {"match_type": "equals", "negated": true}}]}]}]}},
+  {"id": "5007", "key": "pro", "type": "permanent",
+   "rules": {"OR": [{"AND": [{"OR_WHEN": [{"rule_type": "generic_text_key_value", "key": "plan",
+     "value": "pro", "matching": {"match_type": "matches", "negated": false}}]}]}]}},
+  {"id": "5008", "key": "us", "type": "transient",
+   "rules": {"OR": [{"AND": [{"OR_WHEN": [{"rule_type": "generic_text_key_value", "key": "country",
+     "value": "US", "matching": {"match_type": "matches", "negated": false}}]}]}]}}],
+ "segments": [{"id": "6001", "key": "vip", "name": "VIP", "rules": null}],
+ "goals": [],
+ "features": [
+  {"id": "9009", "key": "new-checkout", "name": "New checkout",
+   "variables": [{"key": "enabled", "type": "boolean"}]},
+  {"id": "9010", "key": "typed", "name": "Typed",
+   "variables": [{"key": "b", "type": "boolean"}, {"key": "i", "type": "integer"},
+                 {"key": "f", "type": "float"}, {"key": "s", "type": "string"},
+                 {"key": "j", "type": "json"}, {"key": "n", "type": "integer"}]},
+  {"id": "9011", "key": "unused", "name": "Unused", "variables": []}],
+ "archived_experiences": ["3005"]}
+$json$);

@@ -1,0 +1,175 @@
+-- Typed reads of a config document's members for convert.import_project.
+-- Each takes the JSON value (NULL when the member is absent) and its JSON
+-- path, and refuses a wrong type with SQLSTATE PT400 naming the path.
+
+CREATE FUNCTION convert.import_fail(path text, expected text, value jsonb)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, convert
+AS $$
+BEGIN
+    RAISE EXCEPTION 'invalid config at %: expected %', path, expected
+        USING ERRCODE = 'PT400',
+              DETAIL = format('The value found was %s.',
+                              coalesce(pg_catalog.left(value::text, 60), 'nothing'));
+END
+$$;
+
+-- A Convert id: a string of digits (as served) or a whole JSON number.
+CREATE FUNCTION convert.import_id(value jsonb, path text, required boolean DEFAULT true)
+RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, convert
+AS $$
+DECLARE
+    digits text := CASE pg_catalog.jsonb_typeof(value)
+                       WHEN 'string' THEN value #>> '{}'
+                       WHEN 'number' THEN value::text END;
+BEGIN
+    IF digits ~ '^0*[1-9][0-9]{0,17}$' THEN
+        RETURN digits::bigint;
+    ELSIF NOT required AND coalesce(pg_catalog.jsonb_typeof(value), 'null') = 'null' THEN
+        RETURN NULL;
+    END IF;
+    PERFORM convert.import_fail(path, 'an id (a string of digits)', value);
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION convert.import_text(value jsonb, path text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, convert
+AS $$
+BEGIN
+    CASE coalesce(pg_catalog.jsonb_typeof(value), 'null')
+        WHEN 'null' THEN RETURN NULL;
+        WHEN 'string' THEN RETURN value #>> '{}';
+        ELSE PERFORM convert.import_fail(path, 'a string', value);
+    END CASE;
+    RETURN NULL;
+END
+$$;
+
+-- A number, or a string holding one (JSON's number syntax).
+CREATE FUNCTION convert.import_number(value jsonb, path text)
+RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, convert
+AS $$
+DECLARE
+    json_number constant text := '^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$';
+BEGIN
+    CASE coalesce(pg_catalog.jsonb_typeof(value), 'null')
+        WHEN 'null' THEN RETURN NULL;
+        WHEN 'number' THEN RETURN value::text::numeric;
+        WHEN 'string' THEN
+            IF value #>> '{}' ~ json_number THEN
+                RETURN (value #>> '{}')::numeric;
+            END IF;
+        ELSE NULL;
+    END CASE;
+    PERFORM convert.import_fail(path, 'a number', value);
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION convert.import_integer(value jsonb, path text)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, convert
+AS $$
+DECLARE
+    n numeric := convert.import_number(value, path);
+BEGIN
+    IF n IS NULL OR (n = trunc(n) AND abs(n) < 2147483648) THEN
+        RETURN n::integer;
+    END IF;
+    PERFORM convert.import_fail(path, 'an integer', value);
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION convert.import_boolean(value jsonb, path text)
+RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, convert
+AS $$
+BEGIN
+    CASE coalesce(pg_catalog.jsonb_typeof(value), 'null')
+        WHEN 'null' THEN RETURN NULL;
+        WHEN 'boolean' THEN RETURN value::text::boolean;
+        ELSE PERFORM convert.import_fail(path, 'true or false', value);
+    END CASE;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION convert.import_object(value jsonb, path text)
+RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, convert
+AS $$
+BEGIN
+    CASE coalesce(pg_catalog.jsonb_typeof(value), 'null')
+        WHEN 'null' THEN RETURN NULL;
+        WHEN 'object' THEN RETURN value;
+        ELSE PERFORM convert.import_fail(path, 'an object', value);
+    END CASE;
+    RETURN NULL;
+END
+$$;
+
+-- An array; absent or null reads as empty.
+CREATE FUNCTION convert.import_array(value jsonb, path text)
+RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, convert
+AS $$
+BEGIN
+    CASE coalesce(pg_catalog.jsonb_typeof(value), 'null')
+        WHEN 'null' THEN RETURN '[]'::jsonb;
+        WHEN 'array' THEN RETURN value;
+        ELSE PERFORM convert.import_fail(path, 'an array', value);
+    END CASE;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION convert.import_text_array(value jsonb, path text)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, convert
+AS $$
+    SELECT CASE WHEN coalesce(pg_catalog.jsonb_typeof(value), 'null') = 'null' THEN NULL
+           ELSE (SELECT coalesce(pg_catalog.array_agg(
+                                     convert.import_text(t.v, pg_catalog.format('%s[%s]', path, t.n - 1))
+                                     ORDER BY t.n), '{}')
+                 FROM pg_catalog.jsonb_array_elements(convert.import_array(value, path))
+                      WITH ORDINALITY AS t(v, n))
+           END
+$$;
+
+-- Rules are checked by convert.rules' own input; its complaint is passed on
+-- with the path of the rules in the document.
+CREATE FUNCTION convert.import_rules(value jsonb, path text)
+RETURNS convert.rules
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, convert
+AS $$
+BEGIN
+    IF coalesce(pg_catalog.jsonb_typeof(value), 'null') = 'null' THEN
+        RETURN NULL;
+    END IF;
+    RETURN value::convert.rules;
+EXCEPTION WHEN data_exception THEN
+    DECLARE
+        msg text;
+        detail text;
+    BEGIN
+        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+        RAISE EXCEPTION 'invalid config at %: %', path, msg
+            USING ERRCODE = 'PT400', DETAIL = detail;
+    END;
+END
+$$;

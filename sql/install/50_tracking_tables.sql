@@ -1,0 +1,100 @@
+-- Tracking storage: what convert.track() writes (shared/spec/tracking.md §3).
+--
+-- Tracking rows are history, not configuration: none of these tables has a
+-- foreign key to the project model, so re-importing or deleting a project's
+-- config never deletes or blocks its tracked events.
+
+-- One row per stored event.  Columns hold what analysis filters and groups
+-- on; the rest of the event is kept as jsonb.  Partitioned by day (UTC) on
+-- received_at; convert.ensure_event_partitions() creates the partitions.
+CREATE TABLE convert.events (
+    received_at    timestamptz NOT NULL,
+    project_id     bigint NOT NULL,
+    visitor_id     text NOT NULL,
+    event_type     text NOT NULL
+                   CONSTRAINT events_event_type_valid CHECK (event_type IN ('bucketing', 'conversion')),
+    -- bucketing events: the decision
+    experience_id  bigint,
+    variation_id   bigint,
+    -- conversion events: the goal, and the transaction fields of goalData
+    goal_id        bigint,
+    amount         numeric,
+    products_count numeric,
+    transaction_id text,
+    goal_data      jsonb,            -- goalData exactly as sent (array of {key, value})
+    bucketing      jsonb,            -- conversions: {experienceId: variationId} they are attributed to
+    segments       jsonb,            -- the visitor's segments (enriched when enrichData is true)
+    source         text,             -- the payload's source, e.g. "js4.4.3"
+    CONSTRAINT events_shape CHECK (CASE event_type
+        WHEN 'bucketing' THEN experience_id IS NOT NULL AND variation_id IS NOT NULL AND goal_id IS NULL
+        ELSE goal_id IS NOT NULL AND experience_id IS NULL AND variation_id IS NULL END)
+) PARTITION BY RANGE (received_at);
+
+-- The partitions' indexes (project_id, visitor_id), (project_id,
+-- experience_id, variation_id) of bucketing events and (project_id,
+-- goal_id) of conversions are created with each partition by
+-- convert.create_event_partition, not declared on this parent: the parent
+-- belongs to the extension, so partitioned indexes here would make
+-- pg_restore create each partition's indexes twice.
+
+COMMENT ON TABLE convert.events IS
+'Tracked events, one row per stored event, partitioned by day (UTC) of received_at';
+
+-- Each visitor's first assignment per experience; the backend's "stored
+-- bucketing" that enrichData fills conversions from.  segments are the
+-- visitor's segments sent with that first bucketing event.
+CREATE TABLE convert.visitor_bucketing (
+    project_id    bigint NOT NULL,
+    visitor_id    text NOT NULL,
+    experience_id bigint NOT NULL,
+    variation_id  bigint NOT NULL,
+    bucketed_at   timestamptz NOT NULL,
+    segments      jsonb,
+    PRIMARY KEY (project_id, visitor_id, experience_id)
+);
+CREATE INDEX visitor_bucketing_experience
+    ON convert.visitor_bucketing (project_id, experience_id, variation_id);
+
+COMMENT ON TABLE convert.visitor_bucketing IS
+'First variation each visitor was bucketed into, per experience';
+
+-- Goals each visitor has converted on (the server-side twin of the SDK's
+-- visitor store `goals`): a second plain conversion is a duplicate.
+CREATE TABLE convert.visitor_goals (
+    project_id   bigint NOT NULL,
+    visitor_id   text NOT NULL,
+    goal_id      bigint NOT NULL,
+    converted_at timestamptz NOT NULL,
+    PRIMARY KEY (project_id, visitor_id, goal_id)
+);
+
+-- Transactions (goalData transactionId) already counted per goal, so that a
+-- re-sent transaction does not count its revenue twice.
+CREATE TABLE convert.goal_transactions (
+    project_id     bigint NOT NULL,
+    goal_id        bigint NOT NULL,
+    transaction_id text NOT NULL,
+    visitor_id     text NOT NULL,
+    received_at    timestamptz NOT NULL,
+    PRIMARY KEY (project_id, goal_id, transaction_id)
+);
+
+-- Digests of recently stored batches: the SDK re-sends a whole batch when it
+-- did not see our answer, so an identical batch within the retry window is
+-- acknowledged without storing it again.  Pruned by ensure_event_partitions().
+CREATE TABLE convert.track_batches (
+    project_id  bigint NOT NULL,
+    digest      bytea NOT NULL,
+    received_at timestamptz NOT NULL,
+    PRIMARY KEY (project_id, digest)
+);
+CREATE INDEX track_batches_received ON convert.track_batches (received_at);
+
+-- pg_dump keeps tracked data.  Partitions of convert.events are created at
+-- run time, are not members of the extension, and are dumped as ordinary
+-- tables attached to convert.events.
+SELECT pg_catalog.pg_extension_config_dump('convert.events', '');
+SELECT pg_catalog.pg_extension_config_dump('convert.visitor_bucketing', '');
+SELECT pg_catalog.pg_extension_config_dump('convert.visitor_goals', '');
+SELECT pg_catalog.pg_extension_config_dump('convert.goal_transactions', '');
+SELECT pg_catalog.pg_extension_config_dump('convert.track_batches', '');

@@ -1,0 +1,53 @@
+-- Validation of a tracking payload (shared/spec/tracking.md §3.2, §3.5).
+--
+-- The top level (accountId, projectId, enrichData, source, visitors) is
+-- checked in PL/pgSQL by convert.track_check_envelope (55_tracking_api.sql);
+-- the visitors and their events by convert.track_parse, in C, which
+-- validates and flattens in one pass (thousands of events in milliseconds).
+-- Either raises the first problem with its JSON path, before anything of
+-- the batch is kept.
+
+-- "is missing" / "must be a string, got number" / NULL when value has the
+-- expected JSON type.
+CREATE FUNCTION convert.json_type_problem(value jsonb, expected text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE
+    WHEN value IS NULL THEN 'is missing'
+    WHEN pg_catalog.jsonb_typeof(value) = expected THEN NULL
+    ELSE pg_catalog.format('must be %s %s, got %s',
+                           CASE WHEN expected IN ('object', 'array') THEN 'an' ELSE 'a' END,
+                           expected, pg_catalog.jsonb_typeof(value))
+END;
+
+-- Text quoted as a JSON string, for messages: "10035569".
+CREATE FUNCTION convert.json_quote(value text)
+RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+RETURN pg_catalog.to_json(value)::text;
+
+-- One row per event of a visitors array, in payload order (vi, ei: the
+-- visitor's and the event's index), after checking every visitor and event
+-- against the project: PT400 naming the JSON path of the first problem,
+-- PT413 when the batch has more visitors or events than the limits.
+--   batch_bucketing: for a conversion, the bucketing decisions that came
+--   before it in the same visitor entry, as {experienceId: variationId}.
+--   amount, products_count, transaction_id: the first non-null value given
+--   for that key in goalData.
+--   repeated: an earlier event of the batch has the same duplicate key
+--   (bucketing: visitor, experience, variation; plain conversion: visitor,
+--   goal; conversion with a transactionId: goal, transactionId).
+CREATE FUNCTION convert.track_parse(project_id bigint, visitors jsonb,
+                                    max_visitors integer, max_events integer,
+                                    OUT vi integer, OUT ei integer, OUT visitor_id text,
+                                    OUT segments jsonb, OUT event_type text,
+                                    OUT experience_id bigint, OUT variation_id bigint,
+                                    OUT goal_id bigint, OUT goal_data jsonb,
+                                    OUT bucketing_data jsonb, OUT batch_bucketing jsonb,
+                                    OUT amount numeric, OUT products_count numeric,
+                                    OUT transaction_id text, OUT repeated boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'convert_track_parse'
+LANGUAGE C STABLE STRICT;
+
+REVOKE ALL ON FUNCTION convert.track_parse(bigint, jsonb, integer, integer) FROM PUBLIC;

@@ -1,0 +1,103 @@
+-- Storing a tracking batch: checked, duplicates dropped, enrichData applied,
+-- every table written by one set-based statement (no per-event work in
+-- PL/pgSQL).  Policies are documented in README.md (## Tracking).
+
+-- Store the visitors of a batch of project target_project (their checks
+-- are part of the same statement: convert.track_parse raises on the first
+-- problem, and then nothing is stored).  Returns the number of events
+-- stored and of events in the batch; the difference were duplicates.
+--
+-- Duplicates (whatever enrichData says, since a client that keeps its own
+-- visitor store only repeats events when it re-sends a batch):
+--   bucketing   the visitor's stored assignment for the experience already
+--               is this variation, or the same decision came earlier in the batch
+--   conversion without goalData: the visitor already converted on the goal
+--   conversion with a transactionId: the goal already has that transaction
+--   other conversions with goalData are kept (forceMultipleTransactions).
+-- enrichData: a conversion's bucketing is the visitor's stored bucketing,
+-- overlaid by the decisions before it in its visitor entry, then by its
+-- own bucketingData (later wins per experience); segments are the stored
+-- ones overlaid by the sent ones.
+CREATE FUNCTION convert.track_store_events(target_project bigint, visitors jsonb,
+                                           enrich boolean, batch_source text,
+                                           OUT stored integer, OUT total integer)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, convert
+-- one plan for every batch: planning this statement costs as much as
+-- running it for an SDK-sized batch, and no argument changes the best plan
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+    received timestamptz := now();
+BEGIN
+    WITH ev AS MATERIALIZED (
+        -- kind: b bucketing, g plain conversion, t transaction, r other revenue
+        SELECT r.*,
+               CASE WHEN r.event_type = 'bucketing' THEN 'b'
+                    WHEN r.goal_data IS NULL THEN 'g'
+                    WHEN r.transaction_id IS NOT NULL THEN 't'
+                    ELSE 'r' END AS kind
+        FROM convert.track_parse(target_project, visitors,
+                                 convert.track_max_visitors(), convert.track_max_events()) AS r
+    ), stored_state AS (
+        -- each visitor's stored assignments (before this batch) and latest
+        -- segments, read per visitor by primary key (LATERAL): the visitors
+        -- of a batch are few next to the table
+        SELECT v.visitor_id, st.bucketing, st.segments
+        FROM (SELECT DISTINCT ev.visitor_id FROM ev) AS v,
+             LATERAL (SELECT jsonb_object_agg(vb.experience_id::text, vb.variation_id::text) AS bucketing,
+                             (array_agg(vb.segments ORDER BY vb.bucketed_at DESC)
+                                  FILTER (WHERE vb.segments IS NOT NULL))[1] AS segments
+                      FROM convert.visitor_bucketing AS vb
+                      WHERE vb.project_id = target_project AND vb.visitor_id = v.visitor_id) AS st
+    ), new_assignment AS (
+        INSERT INTO convert.visitor_bucketing AS vb
+            (project_id, visitor_id, experience_id, variation_id, bucketed_at, segments)
+        -- the first decision per experience wins: ev is in payload order, and
+        -- a later row of this statement conflicts with the earlier one
+        SELECT target_project, ev.visitor_id, ev.experience_id, ev.variation_id, received, ev.segments
+        FROM ev
+        WHERE ev.kind = 'b' AND NOT ev.repeated
+        ON CONFLICT (project_id, visitor_id, experience_id) DO NOTHING
+    ), new_goal AS (
+        INSERT INTO convert.visitor_goals AS vg (project_id, visitor_id, goal_id, converted_at)
+        SELECT target_project, ev.visitor_id, ev.goal_id, received
+        FROM ev
+        WHERE ev.kind = 'g' AND NOT ev.repeated
+        ON CONFLICT (project_id, visitor_id, goal_id) DO NOTHING
+        RETURNING vg.visitor_id, vg.goal_id
+    ), new_transaction AS (
+        INSERT INTO convert.goal_transactions AS gt
+            (project_id, goal_id, transaction_id, visitor_id, received_at)
+        SELECT target_project, ev.goal_id, ev.transaction_id, ev.visitor_id, received
+        FROM ev
+        WHERE ev.kind = 't' AND NOT ev.repeated
+        ON CONFLICT (project_id, goal_id, transaction_id) DO NOTHING
+        RETURNING gt.goal_id, gt.transaction_id
+    ), stored_event AS (
+        INSERT INTO convert.events
+            (received_at, project_id, visitor_id, event_type, experience_id, variation_id, goal_id,
+             amount, products_count, transaction_id, goal_data, bucketing, segments, source)
+        SELECT received, target_project, ev.visitor_id, ev.event_type, ev.experience_id, ev.variation_id,
+               ev.goal_id, ev.amount, ev.products_count, ev.transaction_id, ev.goal_data,
+               CASE WHEN ev.event_type <> 'conversion' THEN NULL
+                    WHEN enrich THEN nullif(coalesce(s.bucketing, '{}') || coalesce(ev.batch_bucketing, '{}')
+                                            || coalesce(ev.bucketing_data, '{}'), '{}')
+                    ELSE ev.bucketing_data END,
+               CASE WHEN enrich THEN nullif(coalesce(s.segments, '{}') || coalesce(ev.segments, '{}'), '{}')
+                    ELSE ev.segments END,
+               batch_source
+        FROM ev
+        LEFT JOIN stored_state AS s ON s.visitor_id = ev.visitor_id
+        WHERE NOT ev.repeated
+          AND CASE ev.kind
+              WHEN 'b' THEN s.bucketing ->> ev.experience_id::text IS DISTINCT FROM ev.variation_id::text
+              WHEN 'g' THEN (ev.visitor_id, ev.goal_id) IN (SELECT visitor_id, goal_id FROM new_goal)
+              WHEN 't' THEN (ev.goal_id, ev.transaction_id) IN (SELECT goal_id, transaction_id FROM new_transaction)
+              ELSE true
+              END
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM stored_event), (SELECT count(*) FROM ev) INTO stored, total;
+END
+$$;

@@ -1,0 +1,101 @@
+/* convert-proxy: serves convert's config and track SQL functions on the
+ * public Serving API routes, so the official SDKs work against it. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "access_log.h"
+#include "config_cache.h"
+#include "config_listener.h"
+#include "pool.h"
+#include "server.h"
+#include "settings.h"
+
+/* Enough for every environment and key combination of a few projects;
+ * past it the cache starts over rather than growing. */
+#define CACHE_MAX_ENTRIES 1024
+
+/* Signals are blocked in every thread and taken synchronously here, so
+ * no handler runs in the middle of a request. */
+static int wait_for_stop(void)
+{
+	sigset_t set;
+	int sig = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigwait(&set, &sig);
+	return sig;
+}
+
+static void block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int serve(const struct proxy_settings *s)
+{
+	struct pool *pool;
+	struct config_cache *cache;
+	struct config_listener *listener = NULL;
+	struct server *srv = NULL;
+	int up, sig;
+
+	pool = pool_create(s->conninfo, s->pool_size, s->queue_size,
+					   s->queue_timeout_ms, s->statement_timeout_ms);
+	cache = cache_create(s->cache_ttl_s, CACHE_MAX_ENTRIES);
+	if (pool == NULL || cache == NULL)
+		goto done;
+	up = pool_warm(pool);
+	if (up < s->pool_size)
+		fprintf(stderr, "convert-proxy: %d of %d database connections up; "
+				"retrying on demand\n", up, s->pool_size);
+	if (s->cache_ttl_s > 0)
+		listener = listener_start(pool, cache);
+	srv = server_start(s, pool, cache);
+	if (srv == NULL)
+		goto done;
+	fprintf(stderr, "convert-proxy: listening on %s:%u\n", s->listen_host,
+			(unsigned) server_port(srv));
+	sig = wait_for_stop();
+	fprintf(stderr, "convert-proxy: %s, finishing in-flight requests\n",
+			strsignal(sig));
+	server_stop(srv);
+done:
+	listener_stop(listener);
+	cache_destroy(cache);
+	pool_destroy(pool);
+	return srv != NULL ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct proxy_settings s;
+	char err[160];
+	int rc;
+
+	rc = settings_parse(argc, argv, &s, err, sizeof err);
+	if (rc == 1)
+		return 0;
+	if (rc < 0) {
+		fprintf(stderr, "convert-proxy: %s (see --help)\n", err);
+		return 2;
+	}
+	if (!access_log_open(s.access_log)) {
+		fprintf(stderr, "convert-proxy: cannot open access log %s\n",
+				s.access_log);
+		return 2;
+	}
+	block_signals();
+	rc = serve(&s);
+	access_log_close();
+	return rc;
+}
