@@ -48,19 +48,21 @@ bucketed_field(struct json_object *exp, struct json_object *var,
 	return cfg_member(var, var_name, out) || cfg_member(exp, exp_name, out);
 }
 
+/* Result members taken from the experience: name in the result, in the config. */
+static const char *const experience_fields[3][2] = {
+	{"experienceId", "id"}, {"experienceName", "name"}, {"experienceKey", "key"}};
+
 static bool
 variation_text(cv_buf *out, struct json_object *exp, struct json_object *var,
 			   bool fresh)
 {
-	static const char *const fixed[][2] = {
-		{"experienceId", "id"}, {"experienceName", "name"}, {"experienceKey", "key"}};
 	struct json_object *o;
 	bool		first = true;
 	bool		ok = cv_buf_append(out, "{", 1);
 
 	for (int i = 0; i < 3; i++)
-		if (!cfg_member(var, fixed[i][0], &o) && cfg_member(exp, fixed[i][1], &o))
-			ok = ok && append_member(out, &first, fixed[i][0], o);
+		if (!cfg_member(var, experience_fields[i][0], &o) && cfg_member(exp, experience_fields[i][1], &o))
+			ok = ok && append_member(out, &first, experience_fields[i][0], o);
 	if (fresh && !cfg_member(var, "bucketingAllocation", &o))
 		ok = ok && append_raw(out, &first, "bucketingAllocation", "1", 1);
 	json_object_object_foreach(var, name, value)
@@ -221,15 +223,13 @@ typedef struct entry_parts
 static bool
 entry_text(cfg_builder *b, cv_buf *out, const entry_parts *p, struct json_object *vars)
 {
-	static const char *const fixed[][2] = {
-		{"experienceId", "id"}, {"experienceName", "name"}, {"experienceKey", "key"}};
 	struct json_object *o;
 	bool		first = true;
 	bool		ok = cv_buf_append(out, "{", 1);
 
 	for (int i = 0; i < 3; i++)
-		if (bucketed_field(p->exp, p->var, fixed[i][0], fixed[i][1], &o))
-			ok = ok && append_member(out, &first, fixed[i][0], o);
+		if (bucketed_field(p->exp, p->var, experience_fields[i][0], experience_fields[i][1], &o))
+			ok = ok && append_member(out, &first, experience_fields[i][0], o);
 	if (p->declared != NULL && cfg_member(p->declared, "key", &o))
 		ok = ok && append_member(out, &first, "key", o);
 	if (p->declared != NULL && cfg_member(p->declared, "name", &o))

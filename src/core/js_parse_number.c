@@ -2,7 +2,7 @@
  * js_parse_number.c — parseInt / parseFloat (js_parse_number.h).
  *
  * The digits are handed to strtod, which rounds correctly as V8 does; the
- * JavaScript white-space set comes from js_string.h so it is defined once.
+ * JavaScript white-space set comes from js_value.h so it is defined once.
  */
 #include "js_parse_number.h"
 
@@ -11,54 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "js_string.h"
-
-/* Bytes of the UTF-8 sequence starting with lead byte c (1 if invalid). */
-static size_t
-utf8_seq_len(unsigned char c)
-{
-	if (c >= 0xF0 && c < 0xF8)
-		return 4;
-	if (c >= 0xE0)
-		return c < 0xF0 ? 3 : 1;
-	if (c >= 0xC0)
-		return 2;
-	return 1;
-}
-
-/* Length of the leading JavaScript white space / line terminators. */
-static size_t
-leading_space(const char *s, size_t len)
-{
-	size_t		i = 0;
-
-	while (i < len)
-	{
-		size_t		n = utf8_seq_len((unsigned char) s[i]);
-
-		if (i + n > len || !cv_js_is_blank(s + i, n))
-			break;
-		i += n;
-	}
-	return i;
-}
-
-static double
-strtod_span(const char *s, size_t len)
-{
-	char		small[128];
-	char	   *buf = len < sizeof(small) ? small : malloc(len + 1);
-	double		d;
-
-	if (buf == NULL)
-		return NAN;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	d = strtod(buf, NULL);
-	if (buf != small)
-		free(buf);
-	return d;
-}
+#include "js_value.h"
 
 static bool
 is_hex(char c)
@@ -69,7 +22,7 @@ is_hex(char c)
 double
 cv_js_parse_int(const char *s, size_t len)
 {
-	size_t		i = leading_space(s, len);
+	size_t		i = cv_js_leading_space(s, len);
 	bool		negative = false;
 	size_t		start;
 	double		d;
@@ -85,7 +38,7 @@ cv_js_parse_int(const char *s, size_t len)
 		if (i == start + 2)
 			return NAN;
 		/* C's strtod reads "0x..." hexadecimal, correctly rounded. */
-		d = strtod_span(s + start, i - start);
+		d = cv_js_strtod(s + start, i - start);
 	}
 	else
 	{
@@ -94,7 +47,7 @@ cv_js_parse_int(const char *s, size_t len)
 			i++;
 		if (i == start)
 			return NAN;
-		d = strtod_span(s + start, i - start);
+		d = cv_js_strtod(s + start, i - start);
 	}
 	return negative ? -d : d;
 }
@@ -135,7 +88,7 @@ decimal_prefix(const char *s, size_t len)
 double
 cv_js_parse_float(const char *s, size_t len)
 {
-	size_t		i = leading_space(s, len);
+	size_t		i = cv_js_leading_space(s, len);
 	bool		negative = false;
 	size_t		n;
 	double		d;
@@ -147,6 +100,6 @@ cv_js_parse_float(const char *s, size_t len)
 	n = decimal_prefix(s + i, len - i);
 	if (n == 0)
 		return NAN;
-	d = strtod_span(s + i, n);
+	d = cv_js_strtod(s + i, n);
 	return negative ? -d : d;
 }

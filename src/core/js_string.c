@@ -364,32 +364,10 @@ cv_js_string_compare(const char *a, size_t alen, const char *b, size_t blen)
 	return alo < blo ? -1 : 1;
 }
 
-/* ECMAScript WhiteSpace or LineTerminator (the set rules.md §3.3 lists). */
-static bool
-is_js_space(uint32_t c)
-{
-	return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0xA0 ||
-		c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
-		c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000 ||
-		c == 0xFEFF;
-}
-
 bool
-cv_js_is_blank(const char *str, size_t len)
+cv_js_is_blank(const char *s, size_t len)
 {
-	const unsigned char *s = (const unsigned char *) str;
-	size_t		i = 0;
-
-	while (i < len)
-	{
-		uint32_t	cp;
-		size_t		n = utf8_decode(s + i, len - i, &cp);
-
-		if (n == 0 || !is_js_space(cp))
-			return false;
-		i += n;
-	}
-	return true;
+	return cv_js_leading_space(s, len) == len;
 }
 
 static size_t

@@ -156,8 +156,8 @@ is_decimal_literal(const unsigned char *s, size_t len)
 }
 
 /* strtod needs a terminated copy; long inputs get a heap buffer. */
-static double
-strtod_bounded(const char *s, size_t len)
+double
+cv_js_strtod(const char *s, size_t len)
 {
 	char		small[128];
 	char	   *buf = len < sizeof(small) ? small : malloc(len + 1);
@@ -173,17 +173,38 @@ strtod_bounded(const char *s, size_t len)
 	return result;
 }
 
+size_t
+cv_js_leading_space(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *) str;
+	size_t		total = 0;
+	size_t		n;
+
+	while ((n = js_space_len(s + total, len - total)) > 0)
+		total += n;
+	return total;
+}
+
+void
+cv_js_trim(const char **str, size_t *len)
+{
+	size_t		lead = cv_js_leading_space(*str, *len);
+	size_t		n;
+
+	*str += lead;
+	*len -= lead;
+	while ((n = js_trailing_space_len((const unsigned char *) *str, *len)) > 0)
+		*len -= n;
+}
+
 double
 cv_js_string_to_number(const char *str, size_t len)
 {
-	const unsigned char *s = (const unsigned char *) str;
-	size_t		n;
+	const unsigned char *s;
 	bool		negative = false;
 
-	while ((n = js_space_len(s, len)) > 0)
-		s += n, len -= n;
-	while ((n = js_trailing_space_len(s, len)) > 0)
-		len -= n;
+	cv_js_trim(&str, &len);
+	s = (const unsigned char *) str;
 	if (len == 0)
 		return 0;
 
@@ -209,8 +230,8 @@ cv_js_string_to_number(const char *str, size_t len)
 		return negative ? -INFINITY : INFINITY;
 	if (!is_decimal_literal(s, len))
 		return NAN;
-	return negative ? -strtod_bounded((const char *) s, len)
-		: strtod_bounded((const char *) s, len);
+	return negative ? -cv_js_strtod((const char *) s, len)
+		: cv_js_strtod((const char *) s, len);
 }
 
 /*

@@ -36,6 +36,15 @@ typedef struct cv_js_scalar
 #define CV_JS_NUMBER_BUFSIZE 32
 
 bool		cv_js_truthy(const cv_js_scalar *v);
+
+/* Bytes of JavaScript white space / line terminators that s starts with. */
+size_t		cv_js_leading_space(const char *s, size_t len);
+
+/* Drop JavaScript white space and line terminators at both ends. */
+void		cv_js_trim(const char **s, size_t *len);
+
+/* strtod of exactly len bytes (no terminator needed); NaN if out of memory. */
+double		cv_js_strtod(const char *s, size_t len);
 double		cv_js_to_number(const cv_js_scalar *v);
 double		cv_js_string_to_number(const char *s, size_t len);
 size_t		cv_js_number_to_string(double x, char *buf);

@@ -73,21 +73,34 @@ put_row(ReturnSetInfo *rsinfo, Jsonb *jb)
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
 }
 
+/*
+ * Start a set-returning call over the whole config: the result store, and
+ * the compiled config with the call's input, or NULL when the call returns
+ * no rows (a NULL config or visitor id, or input the SDK would not run).
+ */
+static DecisionCache *
+decision_srf_start(FunctionCallInfo fcinfo, cv_decide_input *in)
+{
+	DecisionCache *cache;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC | MAT_SRF_BLESS);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		return NULL;
+	cache = decision_cache_get(fcinfo, 0);
+	return decision_input_fill(fcinfo, 2, cache, in) ? cache : NULL;
+}
+
 /* run_experiences(config, visitor_id, props, location, env, attributes) */
 Datum
 convert_run_experiences(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	DecisionCache *cache;
 	cv_decide_input in;
+	DecisionCache *cache = decision_srf_start(fcinfo, &in);
 	const cv_decision *d;
 	size_t		n;
 
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC | MAT_SRF_BLESS);
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		return (Datum) 0;
-	cache = decision_cache_get(fcinfo, 0);
-	if (!decision_input_fill(fcinfo, 2, cache, &in))
+	if (cache == NULL)
 		return (Datum) 0;
 	d = cv_run_experiences(cache->rt, &in, &n);
 	check_runtime(cache);
@@ -134,16 +147,12 @@ Datum
 convert_run_features(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	DecisionCache *cache;
 	cv_decide_input in;
+	DecisionCache *cache = decision_srf_start(fcinfo, &in);
 	const cv_feature_entry *entries;
 	size_t		n;
 
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC | MAT_SRF_BLESS);
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		return (Datum) 0;
-	cache = decision_cache_get(fcinfo, 0);
-	if (!decision_input_fill(fcinfo, 2, cache, &in))
+	if (cache == NULL)
 		return (Datum) 0;
 	entries = cv_run_features(cache->rt, &in, NULL, &n);
 	check_runtime(cache);

@@ -99,7 +99,7 @@ trap stop_servers EXIT
 
 # The fixture project, served under a key without a secret.
 cfg=$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["data"]))' \
-  "$bench_top/../shared/fixtures/sdk-test-config.json")
+  "$bench_top/test/fixtures/sdk-test-config.json")
 psql -qXAt -v ON_ERROR_STOP=1 -v cfg="$cfg" >/dev/null <<'SQL'
 SELECT convert.import_project(:'cfg'::json);
 SELECT convert.create_sdk_key(10025986, NULL, 'bench-key');

@@ -23,8 +23,8 @@ const requireFromCompat = createRequire(path.join(top, 'test/compat/package.json
 const sdkModule = requireFromCompat('@convertcom/js-sdk');
 const ConvertSDK = sdkModule.default || sdkModule;
 
-// shared/ lies beside the repository (DESIGN.md's "shared/fixtures/").
-const fixturePath = path.join(top, '../shared/fixtures/sdk-test-config.json');
+// The SDK's test project, as test/fixtures keeps it (a copy of the public fixture).
+const fixturePath = path.join(top, 'test/fixtures/sdk-test-config.json');
 const fixture = JSON.parse(fs.readFileSync(fixturePath, 'utf8'));
 
 // Our own account and project ids, so no other suite's data is touched.
