@@ -21,7 +21,7 @@ source "$top/src/scripts/pg_cluster.sh"
 
 "$top/src/scripts/ensure-deps.sh" || exit 1
 
-run=$(mktemp -d /tmp/convert-test.XXXXXX)
+run=$(mktemp -d -p /tmp --suffix=.convert-test)
 chmod 755 "$run"
 passed=0
 failed=0

@@ -10,7 +10,7 @@ source "$bench_top/src/scripts/pg_cluster.sh"
 bench_start() {
   "$bench_top/src/scripts/ensure-deps.sh" || exit 1
   make -s -C "$bench_top" >/dev/null || exit 1
-  bench_dir=$(mktemp -d /tmp/convert-bench.XXXXXX)
+  bench_dir=$(mktemp -d -p /tmp --suffix=.convert-bench)
   chmod 755 "$bench_dir"
   trap bench_stop EXIT
   private_install "$bench_top" "$bench_dir/pginstall" || exit 1

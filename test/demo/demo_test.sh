@@ -4,7 +4,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-dir=$(mktemp -d /tmp/convert-demo-test.XXXXXX)
+dir=$(mktemp -d -p /tmp --suffix=.convert-demo-test)
 chmod 755 "$dir"
 trap 'rm -rf "$dir"' EXIT
 
