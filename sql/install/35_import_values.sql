@@ -36,20 +36,29 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION convert.import_text(value jsonb, path text)
-RETURNS text
+-- The value if it has the JSON type asked for, NULL if absent or null;
+-- anything else is refused, described as `described`.
+CREATE FUNCTION convert.import_typed(value jsonb, path text, json_type text, described text)
+RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, convert
 AS $$
+DECLARE
+    found constant text := coalesce(pg_catalog.jsonb_typeof(value), 'null');
 BEGIN
-    CASE coalesce(pg_catalog.jsonb_typeof(value), 'null')
-        WHEN 'null' THEN RETURN NULL;
-        WHEN 'string' THEN RETURN value #>> '{}';
-        ELSE PERFORM convert.import_fail(path, 'a string', value);
-    END CASE;
+    IF found = json_type THEN
+        RETURN value;
+    ELSIF found <> 'null' THEN
+        PERFORM convert.import_fail(path, described, value);
+    END IF;
     RETURN NULL;
 END
 $$;
+
+CREATE FUNCTION convert.import_text(value jsonb, path text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+RETURN convert.import_typed(value, path, 'string', 'a string') #>> '{}';
 
 -- A number, or a string holding one (JSON's number syntax).
 CREATE FUNCTION convert.import_number(value jsonb, path text)
@@ -92,49 +101,19 @@ $$;
 
 CREATE FUNCTION convert.import_boolean(value jsonb, path text)
 RETURNS boolean
-LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, convert
-AS $$
-BEGIN
-    CASE coalesce(pg_catalog.jsonb_typeof(value), 'null')
-        WHEN 'null' THEN RETURN NULL;
-        WHEN 'boolean' THEN RETURN value::text::boolean;
-        ELSE PERFORM convert.import_fail(path, 'true or false', value);
-    END CASE;
-    RETURN NULL;
-END
-$$;
+LANGUAGE sql IMMUTABLE
+RETURN convert.import_typed(value, path, 'boolean', 'true or false')::boolean;
 
 CREATE FUNCTION convert.import_object(value jsonb, path text)
 RETURNS jsonb
-LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, convert
-AS $$
-BEGIN
-    CASE coalesce(pg_catalog.jsonb_typeof(value), 'null')
-        WHEN 'null' THEN RETURN NULL;
-        WHEN 'object' THEN RETURN value;
-        ELSE PERFORM convert.import_fail(path, 'an object', value);
-    END CASE;
-    RETURN NULL;
-END
-$$;
+LANGUAGE sql IMMUTABLE
+RETURN convert.import_typed(value, path, 'object', 'an object');
 
 -- An array; absent or null reads as empty.
 CREATE FUNCTION convert.import_array(value jsonb, path text)
 RETURNS jsonb
-LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, convert
-AS $$
-BEGIN
-    CASE coalesce(pg_catalog.jsonb_typeof(value), 'null')
-        WHEN 'null' THEN RETURN '[]'::jsonb;
-        WHEN 'array' THEN RETURN value;
-        ELSE PERFORM convert.import_fail(path, 'an array', value);
-    END CASE;
-    RETURN NULL;
-END
-$$;
+LANGUAGE sql IMMUTABLE
+RETURN coalesce(convert.import_typed(value, path, 'array', 'an array'), '[]'::jsonb);
 
 CREATE FUNCTION convert.import_text_array(value jsonb, path text)
 RETURNS text[]

@@ -91,15 +91,20 @@ END
 $$;
 
 -- The elements of a top-level list, each checked to be an object, with its
--- position and JSON path.
+-- position, JSON path, and the members every entity has: id, key, name.
 CREATE FUNCTION convert.import_elements(doc jsonb, list text)
-RETURNS TABLE (v jsonb, pos integer, path text)
+RETURNS TABLE (v jsonb, pos integer, path text, id bigint, key text, name text)
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, convert
 AS $$
-    SELECT convert.import_object(t.v, format('%s[%s]', list, t.n - 1)), t.n::integer - 1,
-           format('%s[%s]', list, t.n - 1)
-    FROM jsonb_array_elements(convert.import_array(doc -> list, list)) WITH ORDINALITY AS t(v, n)
+    SELECT o.v, o.pos, o.path,
+           convert.import_id(o.v -> 'id', o.path || '.id'),
+           convert.import_text(o.v -> 'key', o.path || '.key'),
+           convert.import_text(o.v -> 'name', o.path || '.name')
+    FROM (SELECT convert.import_object(t.v, format('%s[%s]', list, t.n - 1)) AS v,
+                 t.n::integer - 1 AS pos, format('%s[%s]', list, t.n - 1) AS path
+          FROM jsonb_array_elements(convert.import_array(doc -> list, list))
+               WITH ORDINALITY AS t(v, n)) AS o
 $$;
 
 -- Refuse a document that lists one id twice in a list.
@@ -111,7 +116,7 @@ AS $$
 DECLARE
     dup bigint;
 BEGIN
-    SELECT convert.import_id(e.v -> 'id', e.path || '.id') INTO dup
+    SELECT e.id INTO dup
     FROM convert.import_elements(doc, list) AS e
     GROUP BY 1 HAVING count(*) > 1 LIMIT 1;
     IF dup IS NOT NULL THEN
@@ -127,11 +132,9 @@ SET search_path = pg_catalog, convert
 AS $$
     DELETE FROM convert.goals g
     WHERE g.project_id = pid
-      AND g.id NOT IN (SELECT convert.import_id(e.v -> 'id', e.path || '.id') FROM convert.import_elements(doc, 'goals') e);
+      AND g.id NOT IN (SELECT e.id FROM convert.import_elements(doc, 'goals') e);
     INSERT INTO convert.goals AS g (project_id, id, key, name, type, settings, rules, position, extra)
-    SELECT pid, convert.import_id(e.v -> 'id', e.path || '.id'),
-           convert.import_text(e.v -> 'key', e.path || '.key'),
-           convert.import_text(e.v -> 'name', e.path || '.name'),
+    SELECT pid, e.id, e.key, e.name,
            convert.import_text(e.v -> 'type', e.path || '.type'),
            convert.import_object(e.v -> 'settings', e.path || '.settings'),
            convert.import_rules(e.v -> 'rules', e.path || '.rules'),
@@ -149,12 +152,10 @@ SET search_path = pg_catalog, convert
 AS $$
     DELETE FROM convert.locations l
     WHERE l.project_id = pid
-      AND l.id NOT IN (SELECT convert.import_id(e.v -> 'id', e.path || '.id') FROM convert.import_elements(doc, 'locations') e);
+      AND l.id NOT IN (SELECT e.id FROM convert.import_elements(doc, 'locations') e);
     INSERT INTO convert.locations AS l (project_id, id, key, name, trigger_type, trigger_settings, rules,
                                         position, extra)
-    SELECT pid, convert.import_id(e.v -> 'id', e.path || '.id'),
-           convert.import_text(e.v -> 'key', e.path || '.key'),
-           convert.import_text(e.v -> 'name', e.path || '.name'),
+    SELECT pid, e.id, e.key, e.name,
            convert.import_text(t.trigger -> 'type', e.path || '.trigger.type'),
            coalesce(t.trigger - 'type', '{}'),
            convert.import_rules(e.v -> 'rules', e.path || '.rules'),
@@ -174,11 +175,9 @@ SET search_path = pg_catalog, convert
 AS $$
     DELETE FROM convert.audiences a
     WHERE a.project_id = pid
-      AND a.id NOT IN (SELECT convert.import_id(e.v -> 'id', e.path || '.id') FROM convert.import_elements(doc, 'audiences') e);
+      AND a.id NOT IN (SELECT e.id FROM convert.import_elements(doc, 'audiences') e);
     INSERT INTO convert.audiences AS a (project_id, id, key, name, type, rules, position, extra)
-    SELECT pid, convert.import_id(e.v -> 'id', e.path || '.id'),
-           convert.import_text(e.v -> 'key', e.path || '.key'),
-           convert.import_text(e.v -> 'name', e.path || '.name'),
+    SELECT pid, e.id, e.key, e.name,
            convert.import_text(e.v -> 'type', e.path || '.type'),
            convert.import_rules(e.v -> 'rules', e.path || '.rules'),
            e.pos, e.v - ARRAY['id', 'key', 'name', 'type', 'rules']
@@ -195,11 +194,9 @@ SET search_path = pg_catalog, convert
 AS $$
     DELETE FROM convert.segments s
     WHERE s.project_id = pid
-      AND s.id NOT IN (SELECT convert.import_id(e.v -> 'id', e.path || '.id') FROM convert.import_elements(doc, 'segments') e);
+      AND s.id NOT IN (SELECT e.id FROM convert.import_elements(doc, 'segments') e);
     INSERT INTO convert.segments AS s (project_id, id, key, name, rules, position, extra)
-    SELECT pid, convert.import_id(e.v -> 'id', e.path || '.id'),
-           convert.import_text(e.v -> 'key', e.path || '.key'),
-           convert.import_text(e.v -> 'name', e.path || '.name'),
+    SELECT pid, e.id, e.key, e.name,
            convert.import_rules(e.v -> 'rules', e.path || '.rules'),
            e.pos, e.v - ARRAY['id', 'key', 'name', 'rules']
     FROM convert.import_elements(doc, 'segments') e
@@ -217,17 +214,15 @@ AS $$
     DELETE FROM convert.feature_variables fv WHERE fv.project_id = pid;
     DELETE FROM convert.features f
     WHERE f.project_id = pid
-      AND f.id NOT IN (SELECT convert.import_id(e.v -> 'id', e.path || '.id') FROM convert.import_elements(doc, 'features') e);
+      AND f.id NOT IN (SELECT e.id FROM convert.import_elements(doc, 'features') e);
     INSERT INTO convert.features AS f (project_id, id, key, name, position, extra)
-    SELECT pid, convert.import_id(e.v -> 'id', e.path || '.id'),
-           convert.import_text(e.v -> 'key', e.path || '.key'),
-           convert.import_text(e.v -> 'name', e.path || '.name'),
+    SELECT pid, e.id, e.key, e.name,
            e.pos, e.v - ARRAY['id', 'key', 'name', 'variables']
     FROM convert.import_elements(doc, 'features') e
     ON CONFLICT (project_id, id) DO UPDATE
         SET key = EXCLUDED.key, name = EXCLUDED.name, position = EXCLUDED.position, extra = EXCLUDED.extra;
     INSERT INTO convert.feature_variables (project_id, feature_id, key, type, position, extra)
-    SELECT pid, convert.import_id(e.v -> 'id', e.path || '.id'),
+    SELECT pid, e.id,
            convert.import_text(var.v -> 'key', format('%s.variables[%s].key', e.path, var.n - 1)),
            convert.import_text(var.v -> 'type', format('%s.variables[%s].type', e.path, var.n - 1)),
            var.n - 1, var.v - ARRAY['key', 'type']
@@ -259,9 +254,7 @@ AS $$
     INSERT INTO convert.experiences AS x (project_id, id, key, name, type, status, version, environment,
                                           environments, site_area, matching_audiences, matching_locations,
                                           settings, integrations, global_js, global_css, position, extra)
-    SELECT pid, convert.import_id(e.v -> 'id', e.path || '.id'),
-           convert.import_text(e.v -> 'key', e.path || '.key'),
-           convert.import_text(e.v -> 'name', e.path || '.name'),
+    SELECT pid, e.id, e.key, e.name,
            convert.import_text(e.v -> 'type', e.path || '.type'),
            coalesce(convert.import_text(e.v -> 'status', e.path || '.status'), 'active'),
            convert.import_number(e.v -> 'version', e.path || '.version'),
@@ -300,7 +293,7 @@ RETURNS TABLE (experience_id bigint, target_id bigint, pos integer, path text)
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, convert
 AS $$
-    SELECT convert.import_id(e.v -> 'id', e.path || '.id'),
+    SELECT e.id,
            convert.import_id(r.v, format('%s.%s[%s]', e.path, list, r.n - 1)),
            r.n::integer - 1, format('%s.%s[%s]', e.path, list, r.n - 1)
     FROM convert.import_elements(doc, 'experiences') e,
@@ -361,7 +354,7 @@ AS $$
     UPDATE convert.variations v SET position = -1 - v.position WHERE v.project_id = pid;
     INSERT INTO convert.variations AS v (project_id, experience_id, position, id, key, name, status,
                                          traffic_allocation, extra)
-    SELECT pid, convert.import_id(e.v -> 'id', e.path || '.id'), var.n - 1,
+    SELECT pid, e.id, var.n - 1,
            convert.import_id(var.v -> 'id', p.path || '.id', false),
            convert.import_text(var.v -> 'key', p.path || '.key'),
            convert.import_text(var.v -> 'name', p.path || '.name'),
@@ -480,7 +473,7 @@ BEGIN
         DELETE FROM convert.experience_goals x WHERE x.project_id = pid;
         DELETE FROM convert.experiences x
         WHERE x.project_id = pid
-          AND x.id NOT IN (SELECT convert.import_id(e.v -> 'id', e.path || '.id')
+          AND x.id NOT IN (SELECT e.id
                            FROM convert.import_elements(doc, 'experiences') e);
         section := 'goals';      PERFORM convert.import_goals(pid, doc);
         section := 'locations';  PERFORM convert.import_locations(pid, doc);
