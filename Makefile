@@ -15,7 +15,8 @@ MODULE_big = convert
 # Objects are listed explicitly, one area per line, so that each area can
 # grow without touching the others.
 CORE_OBJS = src/core/murmurhash3.o src/core/js_value.o src/core/bucketing.o
-CORE_OBJS += src/core/stats_distributions.o src/core/stats_tests.o
+CORE_OBJS += src/core/stats_distributions.o src/core/stats_tests.o \
+	src/core/decimal_sum.o src/core/analysis_tally.o
 CORE_OBJS += src/core/js_string.o src/core/js_regex.o src/core/json_strict.o \
 	src/core/json_text.o src/core/json_view_jsonc.o src/core/rules_catalog.o \
 	src/core/rules_compile.o src/core/rules_compile_element.o \
@@ -28,7 +29,7 @@ CORE_OBJS += src/core/js_parse_number.o src/core/json_stringify.o \
 PG_OBJS = src/pg/convert_module.o src/pg/utf8_text.o \
 	src/pg/variations_jsonb.o src/pg/bucketing_functions.o
 PG_OBJS += src/pg/secret_functions.o
-PG_OBJS += src/pg/stats_functions.o
+PG_OBJS += src/pg/stats_functions.o src/pg/analysis_scan.o
 PG_OBJS += src/pg/rules_type.o src/pg/rules_match.o src/pg/jsonb_view.o
 PG_OBJS += src/pg/track_payload.o src/pg/track_ids.o src/pg/track_duplicates.o
 PG_OBJS += src/pg/config_type.o src/pg/decision_cache.o src/pg/jsonb_merge.o \
@@ -56,7 +57,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress suites (sql/<name>.sql, expected/<name>.out).
 REGRESS = test_setup bucketing bucketing_utf8 bucketing_vectors bucketing_parallel
-REGRESS += analysis
+REGRESS += analysis analysis_tally
 REGRESS += config_model config_access config_import
 REGRESS += tracking tracking_errors tracking_enrich
 REGRESS += rules rules_errors rules_utf8

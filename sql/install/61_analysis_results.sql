@@ -28,25 +28,47 @@ END $$;
 
 -- Revenue outlier bounds of the project (data-model.md: outliers.order_value
 -- / outliers.products_ordered_count, or the deprecated min/max_order_value):
--- a NumericOutlier setting and the values it applies to -> [low, high].
--- Percentile bounds are taken over the values given.
+-- a NumericOutlier setting -> [low, high], as values or, when percentile,
+-- as percentiles (0..100) of the order values analysed.
 CREATE FUNCTION convert.outlier_bounds(setting jsonb, legacy_min numeric, legacy_max numeric,
-                                       vals numeric[], OUT low numeric, OUT high numeric)
+                                       OUT low numeric, OUT high numeric, OUT percentile boolean)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE setting->>'detection_type'
-             WHEN 'min_max' THEN (setting->>'min')::numeric
-             WHEN 'percentile' THEN (SELECT percentile_disc((setting->>'min')::float8 / 100)
-                                            WITHIN GROUP (ORDER BY v) FROM unnest(vals) AS v)
-             WHEN 'none' THEN NULL
-             ELSE legacy_min END,
-           CASE setting->>'detection_type'
-             WHEN 'min_max' THEN (setting->>'max')::numeric
-             WHEN 'percentile' THEN (SELECT percentile_disc((setting->>'max')::float8 / 100)
-                                            WITHIN GROUP (ORDER BY v) FROM unnest(vals) AS v)
-             WHEN 'none' THEN NULL
-             ELSE legacy_max END
+    SELECT CASE WHEN setting->>'detection_type' IN ('min_max', 'percentile')
+                THEN (setting->>'min')::numeric
+                WHEN setting->>'detection_type' = 'none' THEN NULL
+                ELSE legacy_min END,
+           CASE WHEN setting->>'detection_type' IN ('min_max', 'percentile')
+                THEN (setting->>'max')::numeric
+                WHEN setting->>'detection_type' = 'none' THEN NULL
+                ELSE legacy_max END,
+           coalesce(setting->>'detection_type' = 'percentile', false)
 $$;
+
+-- An experience's conversions grouped by visitor in one pass (C, over
+-- convert.visitor_bucketing and convert.events): per variation and goal
+-- with converting visitors, the converting visitors, conversions, revenue
+-- and products within the bounds, and the sum over visitors of their
+-- squared revenue.  A conversion counts when received at or after the
+-- visitor's exposure; both lie in [from_time, to_time) (NULL: open).
+-- Order values count within [order_low, order_high], product counts within
+-- [products_low, products_high]; a NULL bound is open, and with
+-- *_percentiles the bounds are percentiles (0..100, percentile_disc) of
+-- the order values or product counts counted.
+CREATE FUNCTION convert.analysis_tally(project_id bigint, experience_id bigint,
+    from_time timestamptz, to_time timestamptz,
+    order_low numeric, order_high numeric, order_percentiles boolean,
+    products_low numeric, products_high numeric, products_percentiles boolean)
+RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
+               conversions bigint, revenue numeric, products numeric, revenue_squares float8)
+AS 'MODULE_PATHNAME', 'convert_analysis_tally'
+-- it runs its own (parallel) queries, so it must run in the leader
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert
+-- The tally reads every row its scans return, so a parallel scan pays
+-- even though each row crosses a queue to the leader: workers take over
+-- the reading, filtering and numeric-to-text work.
+SET parallel_tuple_cost = 0.01;
 
 -- One row per variation and goal of an experience: exposure, conversions,
 -- revenue, and each variation against the original (the first variation):
@@ -66,7 +88,7 @@ RETURNS TABLE (
     p_value float8, chance_to_beat float8,
     revenue_uplift float8, revenue_uplift_low float8, revenue_uplift_high float8,
     revenue_p_value float8, revenue_chance_to_beat float8)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, convert
 AS $$
 #variable_conflict use_column
@@ -81,39 +103,16 @@ DECLARE
 BEGIN
     SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
     orders := convert.outlier_bounds(proj.outliers->'order_value',
-        (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric,
-        CASE WHEN proj.outliers->'order_value'->>'detection_type' = 'percentile' THEN
-          ARRAY(SELECT ev.amount FROM convert.analysis_conversions(p, e, t0, t1) AS ev
-                WHERE ev.amount IS NOT NULL) END);
-    items := convert.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL,
-        CASE WHEN proj.outliers->'products_ordered_count'->>'detection_type' = 'percentile' THEN
-          ARRAY(SELECT ev.products_count FROM convert.analysis_conversions(p, e, t0, t1) AS ev
-                WHERE ev.products_count IS NOT NULL) END);
+        (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
+    items := convert.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
 
     RETURN QUERY
     WITH arm_goal_totals AS (
-        -- per variation and goal, over the visitors who converted after exposure
-        SELECT pv.variation_id, pv.goal_id, count(*) AS converting,
-               sum(pv.conversions) AS conversions, sum(pv.revenue) AS revenue,
-               sum(pv.products) AS products, sum(pv.revenue * pv.revenue) AS revenue_squares
-        FROM (SELECT vb.variation_id, vb.visitor_id, ev.goal_id,
-                     greatest(count(*) FILTER (WHERE ev.goal_data IS NULL),
-                              count(*) FILTER (WHERE ev.goal_data IS NOT NULL)) AS conversions,
-                     coalesce(sum(ev.amount) FILTER (
-                         WHERE ev.amount BETWEEN coalesce(orders.low, ev.amount)
-                                         AND coalesce(orders.high, ev.amount)), 0) AS revenue,
-                     coalesce(sum(ev.products_count) FILTER (
-                         WHERE ev.products_count BETWEEN coalesce(items.low, ev.products_count)
-                                                 AND coalesce(items.high, ev.products_count)), 0) AS products
-              FROM convert.visitor_bucketing AS vb
-              JOIN convert.events AS ev
-                ON ev.project_id = vb.project_id AND ev.visitor_id = vb.visitor_id
-               AND ev.event_type = 'conversion' AND ev.received_at >= vb.bucketed_at
-              WHERE vb.project_id = p AND vb.experience_id = e
-                AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
-                AND ev.project_id = p AND ev.received_at >= t0 AND ev.received_at < t1
-              GROUP BY vb.variation_id, vb.visitor_id, ev.goal_id) AS pv
-        GROUP BY pv.variation_id, pv.goal_id
+        SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
+               t.revenue, t.products, t.revenue_squares
+        FROM convert.analysis_tally(p, e, from_time, to_time,
+                                    orders.low, orders.high, orders.percentile,
+                                    items.low, items.high, items.percentile) AS t
     ), exposure AS (
         SELECT vb.variation_id, count(*) AS visitors
         FROM convert.visitor_bucketing AS vb
@@ -179,26 +178,6 @@ AS $$
       AND v.id IS NOT NULL
     ORDER BY v.position
 $$;
-
--- Conversions of visitors exposed to the experience, received at or after
--- their exposure, within [t0, t1), with the variation they were exposed to.
-CREATE FUNCTION convert.analysis_conversions(project_id bigint, experience_id bigint,
-                                             t0 timestamptz, t1 timestamptz)
-RETURNS TABLE (variation_id bigint, visitor_id text, goal_id bigint, goal_data jsonb,
-               amount numeric, products_count numeric)
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-    SELECT vb.variation_id, ev.visitor_id, ev.goal_id, ev.goal_data, ev.amount, ev.products_count
-    FROM convert.visitor_bucketing AS vb
-    JOIN convert.events AS ev
-      ON ev.project_id = vb.project_id AND ev.visitor_id = vb.visitor_id
-     AND ev.event_type = 'conversion' AND ev.received_at >= vb.bucketed_at
-    WHERE vb.project_id = analysis_conversions.project_id
-      AND vb.experience_id = analysis_conversions.experience_id
-      AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
-      AND ev.received_at >= t0 AND ev.received_at < t1
-$$;
-
 
 -- Sample-ratio mismatch: visitors observed per variation against the
 -- configured allocation (stopped or zero-allocation arms expect none and

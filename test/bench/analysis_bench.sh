@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark: convert.experience_results and convert.srm_check over N
 # conversion events (default 10 million) of one experience with 2 million
-# exposed visitors, against a plain count(*) over the same events in the
-# same run (the cost of merely reading them).
+# exposed visitors.  Baselines from the same run: a plain count(*) over the
+# same events (the cost of merely reading them) and one plain SQL statement
+# computing the same per-visitor grouping with GROUP BY (what the results
+# would cost without the C tally).
 #
 #   test/bench/analysis_bench.sh [EVENTS]
 set -euo pipefail
@@ -36,20 +38,45 @@ FROM generate_series(1, $events) AS g" >/dev/null
 bench_sql "VACUUM ANALYZE convert.events" >/dev/null
 bench_sql "VACUUM ANALYZE convert.visitor_bucketing" >/dev/null
 
+# The same totals as analysis_tally, by SQL alone (run once: it is slow).
+group_by_query="
+SELECT pv.variation_id, pv.goal_id, count(*), sum(pv.conversions), sum(pv.revenue),
+       sum(pv.revenue * pv.revenue)
+FROM (SELECT vb.variation_id, vb.visitor_id, ev.goal_id,
+             greatest(count(*) FILTER (WHERE ev.goal_data IS NULL),
+                      count(*) FILTER (WHERE ev.goal_data IS NOT NULL)) AS conversions,
+             coalesce(sum(ev.amount), 0) AS revenue
+      FROM convert.visitor_bucketing AS vb
+      JOIN convert.events AS ev
+        ON ev.project_id = vb.project_id AND ev.visitor_id = vb.visitor_id
+       AND ev.event_type = 'conversion' AND ev.received_at >= vb.bucketed_at
+      WHERE vb.project_id = 1 AND vb.experience_id = 100
+      GROUP BY vb.variation_id, vb.visitor_id, ev.goal_id) AS pv
+GROUP BY pv.variation_id, pv.goal_id"
+
+results="SELECT * FROM convert.experience_results(1, '100')"
 count_ms=$(bench_sql "SELECT bench_best_ms('SELECT count(*) FROM convert.events')" | tail -1)
-results_ms=$(bench_sql "SELECT bench_best_ms(\$q\$SELECT * FROM convert.experience_results(1, '100')\$q\$)" | tail -1)
+group_by_ms=$(bench_sql "SELECT bench_best_ms(\$q\$$group_by_query\$q\$, 1)" | tail -1)
+results_ms=$(bench_sql "SELECT bench_best_ms(\$q\$$results\$q\$)" | tail -1)
 serial_ms=$(bench_sql "SET max_parallel_workers_per_gather = 0;
-  SELECT bench_best_ms(\$q\$SELECT * FROM convert.experience_results(1, '100')\$q\$)" | tail -1)
+  SELECT bench_best_ms(\$q\$$results\$q\$)" | tail -1)
+bench_sql "UPDATE convert.projects SET outliers =
+  '{\"order_value\": {\"detection_type\": \"percentile\", \"min\": 1, \"max\": 99}}'" >/dev/null
+percentile_ms=$(bench_sql "SELECT bench_best_ms(\$q\$$results\$q\$)" | tail -1)
+bench_sql "UPDATE convert.projects SET outliers = NULL" >/dev/null
 srm_ms=$(bench_sql "SELECT bench_best_ms(\$q\$SELECT * FROM convert.srm_check(1, '100')\$q\$)" | tail -1)
 
 psql -qX -c "SELECT variation_id, goal_key, visitors, converting_visitors, conversions, revenue,
                     round(p_value::numeric, 4) AS p_value
              FROM convert.experience_results(1, '100')"
 
-awk -v ev="$events" -v c="$count_ms" -v r="$results_ms" -v s="$serial_ms" -v m="$srm_ms" 'BEGIN {
-  printf "conversion events                        %d\n", ev
-  printf "count(*) over the events                 %9.1f ms\n", c
-  printf "experience_results (parallel allowed)    %9.1f ms   ratio to count(*) %.2f\n", r, r / c
-  printf "experience_results (serial)              %9.1f ms   ratio to count(*) %.2f\n", s, s / c
-  printf "srm_check                                %9.1f ms\n", m
+awk -v ev="$events" -v c="$count_ms" -v g="$group_by_ms" -v r="$results_ms" -v s="$serial_ms" \
+    -v p="$percentile_ms" -v m="$srm_ms" 'BEGIN {
+  printf "conversion events                          %d\n", ev
+  printf "count(*) over the events                   %9.1f ms\n", c
+  printf "same totals by SQL GROUP BY (one run)      %9.1f ms\n", g
+  printf "experience_results (parallel allowed)      %9.1f ms   %.2fx count(*), %.3fx GROUP BY\n", r, r / c, r / g
+  printf "experience_results (serial)                %9.1f ms   %.2fx count(*), %.3fx GROUP BY\n", s, s / c, s / g
+  printf "experience_results, percentile outliers    %9.1f ms   %.2fx count(*)\n", p, p / c
+  printf "srm_check                                  %9.1f ms\n", m
 }'

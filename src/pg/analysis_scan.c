@@ -1,0 +1,427 @@
+/*
+ * analysis_scan.c — convert.analysis_tally(): an experience's conversions
+ * grouped by visitor in one pass (src/core/analysis_tally.c), the heavy
+ * part of convert.experience_results().
+ *
+ * Two queries run through SPI, each handing its rows to a receiver of this
+ * file instead of SPI's tuple table: rows go from the executor (a parallel
+ * plan when the planner picks one) straight into the tally and are never
+ * materialised.  Everything the tally allocates lives in one memory context,
+ * so an error or a cancel mid-scan frees it with the rest of the query.
+ */
+#include "postgres.h"
+
+#include <sys/mman.h>
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+#include "analysis_tally.h"
+
+PG_FUNCTION_INFO_V1(convert_analysis_tally);
+
+/* Who was exposed: one row per visitor, first assignment. */
+static const char *const exposures_query =
+"SELECT vb.visitor_id, vb.variation_id, vb.bucketed_at"
+"  FROM convert.visitor_bucketing AS vb"
+" WHERE vb.project_id = $1 AND vb.experience_id = $2"
+"   AND vb.bucketed_at >= $3 AND vb.bucketed_at < $4";
+
+/*
+ * The project's conversions from the first exposure on; order values come
+ * as text, which the workers of a parallel plan produce and the tally
+ * parses exactly far faster than numeric arithmetic.
+ */
+static const char *const conversions_query =
+"SELECT ev.visitor_id, ev.received_at, ev.goal_id, ev.goal_data IS NOT NULL,"
+"       ev.amount::text, ev.products_count::text"
+"  FROM convert.events AS ev"
+" WHERE ev.project_id = $1 AND ev.event_type = 'conversion'"
+"   AND ev.received_at >= $3 AND ev.received_at < $4";
+
+/* $1 project_id, $2 experience_id, $3 from, $4 to (exclusive) */
+static Oid	scan_param_types[4] = {INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+
+/* How many visitors were exposed, to size the tally's table once. */
+static const char *const exposure_count_query =
+"SELECT count(*)"
+"  FROM convert.visitor_bucketing AS vb"
+" WHERE vb.project_id = $1 AND vb.experience_id = $2"
+"   AND vb.bucketed_at >= $3 AND vb.bucketed_at < $4";
+
+typedef struct TallyReceiver
+{
+	DestReceiver pub;
+	cv_tally   *tally;
+	MemoryContext row_context;	/* detoasted values of the current row */
+	bool		row_context_used;
+} TallyReceiver;
+
+/*
+ * The tally's tables are probed at random, hundreds of megabytes of them
+ * for millions of visitors: with 4 kB pages nearly every probe also misses
+ * the TLB.  Large blocks ask the kernel for huge pages (a hint, honoured
+ * where transparent huge pages are enabled for madvise).
+ */
+static void
+advise_huge_pages(void *block, size_t size)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = 2 * 1024 * 1024;
+	uintptr_t	start = TYPEALIGN(huge, (uintptr_t) block);
+	uintptr_t	end = ((uintptr_t) block + size) & ~(huge - 1);
+
+	if (size >= 4 * huge && end > start)
+		(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
+#endif
+}
+
+static void *
+tally_alloc(void *context, size_t size)
+{
+	void	   *block = MemoryContextAllocExtended(context, size, MCXT_ALLOC_HUGE);
+
+	advise_huge_pages(block, size);
+	return block;
+}
+
+static void *
+tally_grow(void *context, void *block, size_t size)
+{
+	block = repalloc_huge(block, size);
+	advise_huge_pages(block, size);
+	return block;
+}
+
+static void
+tally_release(void *context, void *block)
+{
+	pfree(block);
+}
+
+static void
+check_tally_status(cv_tally_status status)
+{
+	switch (status)
+	{
+		case CV_TALLY_OK:
+			return;
+		case CV_TALLY_NO_MEMORY:
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory while grouping conversions by visitor")));
+			break;
+		case CV_TALLY_OVERFLOW:
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("revenue or product total out of range"),
+					 errdetail("A variation's total for a goal exceeds 38 significant digits.")));
+			break;
+		case CV_TALLY_LATE_EXPOSURE:
+			elog(ERROR, "analysis tally: an exposure after the conversions");
+			break;
+		case CV_TALLY_TOO_MANY:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many variations or goals to analyse"),
+					 errdetail("At most 65535 variations and 2^31 goals per experience.")));
+			break;
+	}
+}
+
+/* A text column's bytes; long values are detoasted into the row context. */
+static const char *
+text_bytes(TallyReceiver *r, Datum d, size_t *len)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+	if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
+	{
+		MemoryContext old = MemoryContextSwitchTo(r->row_context);
+
+		r->row_context_used = true;
+		v = pg_detoast_datum_packed(v);
+		MemoryContextSwitchTo(old);
+	}
+	*len = VARSIZE_ANY_EXHDR(v);
+	return VARDATA_ANY(v);
+}
+
+/* An order value or product count sent as numeric, or NULL. */
+static const cv_decimal *
+order_number(TallyReceiver *r, TupleTableSlot *slot, int column, const char *what,
+			 cv_decimal *out)
+{
+	const char *s;
+	size_t		len;
+	cv_decimal_status status;
+
+	if (slot->tts_isnull[column])
+		return NULL;
+	s = text_bytes(r, slot->tts_values[column], &len);
+	status = cv_decimal_parse(s, len, out);
+	if (status != CV_DECIMAL_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s \"%.*s\" of a conversion cannot be summed", what, (int) len, s),
+				 errdetail("Analysis sums finite values below 10^20 with up to %d decimals.",
+						   CV_DECIMAL_MAX_SCALE)));
+	return out;
+}
+
+static void
+end_row(TallyReceiver *r)
+{
+	if (r->row_context_used)
+		MemoryContextReset(r->row_context);
+	r->row_context_used = false;
+}
+
+static bool
+receive_exposure(TupleTableSlot *slot, DestReceiver *self)
+{
+	TallyReceiver *r = (TallyReceiver *) self;
+	const char *visitor;
+	size_t		len;
+
+	slot_getallattrs(slot);
+	visitor = text_bytes(r, slot->tts_values[0], &len);
+	check_tally_status(cv_tally_expose(r->tally, visitor, len,
+									   DatumGetInt64(slot->tts_values[1]),
+									   DatumGetTimestampTz(slot->tts_values[2])));
+	end_row(r);
+	return true;
+}
+
+static bool
+receive_conversion(TupleTableSlot *slot, DestReceiver *self)
+{
+	TallyReceiver *r = (TallyReceiver *) self;
+	cv_decimal	value_buf;
+	cv_decimal	products_buf;
+	const cv_decimal *value;
+	const cv_decimal *products;
+	const char *visitor;
+	size_t		len;
+
+	slot_getallattrs(slot);
+	visitor = text_bytes(r, slot->tts_values[0], &len);
+	value = order_number(r, slot, 4, "order value", &value_buf);
+	products = order_number(r, slot, 5, "product count", &products_buf);
+	check_tally_status(cv_tally_convert(r->tally, visitor, len,
+										DatumGetTimestampTz(slot->tts_values[1]),
+										DatumGetInt64(slot->tts_values[2]),
+										DatumGetBool(slot->tts_values[3]),
+										value, products));
+	end_row(r);
+	return true;
+}
+
+static void
+receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+receiver_shutdown(DestReceiver *self)
+{
+}
+
+static void
+receiver_destroy(DestReceiver *self)
+{
+}
+
+/* Run one of the queries above, feeding its rows to the tally. */
+static void
+scan_into_tally(const char *query, bool (*receive) (TupleTableSlot *, DestReceiver *),
+				cv_tally *tally, MemoryContext context, ParamListInfo params)
+{
+	TallyReceiver receiver = {0};
+	SPIExecuteOptions options = {0};
+	SPIPlanPtr	plan;
+	int			rc;
+
+	receiver.pub.receiveSlot = receive;
+	receiver.pub.rStartup = receiver_startup;
+	receiver.pub.rShutdown = receiver_shutdown;
+	receiver.pub.rDestroy = receiver_destroy;
+	receiver.pub.mydest = DestNone;
+	receiver.tally = tally;
+	receiver.row_context = AllocSetContextCreate(context, "analysis tally row",
+												 ALLOCSET_SMALL_SIZES);
+	options.params = params;
+	options.read_only = true;
+	options.dest = &receiver.pub;
+	/* planned for these values (partition pruning), parallel allowed */
+	plan = SPI_prepare_cursor(query, 4, scan_param_types, CURSOR_OPT_PARALLEL_OK);
+	if (plan == NULL)
+		elog(ERROR, "analysis scan could not be planned: %s",
+			 SPI_result_code_string(SPI_result));
+	rc = SPI_execute_plan_extended(plan, &options);
+	if (rc < 0)
+		elog(ERROR, "analysis scan failed: %s", SPI_result_code_string(rc));
+	MemoryContextDelete(receiver.row_context);
+}
+
+static void
+reserve_for_exposures(cv_tally *tally, ParamListInfo params)
+{
+	SPIPlanPtr	plan = SPI_prepare_cursor(exposure_count_query, 4, scan_param_types,
+										  CURSOR_OPT_PARALLEL_OK);
+	SPIExecuteOptions options = {0};
+	bool		isnull;
+	Datum		count;
+
+	options.params = params;
+	options.read_only = true;
+	if (plan == NULL || SPI_execute_plan_extended(plan, &options) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not count the exposed visitors");
+	count = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	check_tally_status(cv_tally_reserve(tally, (size_t) DatumGetInt64(count)));
+}
+
+static ParamListInfo
+scan_params(int64 project_id, int64 experience_id, TimestampTz from, TimestampTz to)
+{
+	ParamListInfo params = makeParamList(4);
+	Datum		values[4] = {Int64GetDatum(project_id), Int64GetDatum(experience_id),
+	TimestampTzGetDatum(from), TimestampTzGetDatum(to)};
+
+	for (int i = 0; i < 4; i++)
+	{
+		params->params[i].value = values[i];
+		params->params[i].isnull = false;
+		params->params[i].pflags = PARAM_FLAG_CONST;
+		params->params[i].ptype = scan_param_types[i];
+	}
+	return params;
+}
+
+/* Argument arg (numeric, NULL for no bound) as a bound of the given kind. */
+static cv_bound
+bound_argument(FunctionCallInfo fcinfo, int arg, bool percentile)
+{
+	cv_bound	bound = {0};
+	Datum		d = PG_GETARG_DATUM(arg);
+	char	   *text;
+
+	if (PG_ARGISNULL(arg))
+		return bound;
+	if (percentile)
+	{
+		bound.kind = CV_BOUND_PERCENTILE;
+		bound.percentile = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+		if (!(bound.percentile >= 0 && bound.percentile <= 100))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("outlier percentile %g is not between 0 and 100", bound.percentile)));
+		return bound;
+	}
+	text = DatumGetCString(DirectFunctionCall1(numeric_out, d));
+	if (cv_decimal_parse(text, strlen(text), &bound.value) != CV_DECIMAL_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("outlier bound %s is not a finite value below 10^20", text)));
+	bound.kind = CV_BOUND_VALUE;
+	return bound;
+}
+
+static void
+set_bounds(FunctionCallInfo fcinfo, cv_tally *tally, cv_measure measure, int first_arg)
+{
+	bool		percentile = !PG_ARGISNULL(first_arg + 2) && PG_GETARG_BOOL(first_arg + 2);
+	cv_bound	low = bound_argument(fcinfo, first_arg, percentile);
+	cv_bound	high = bound_argument(fcinfo, first_arg + 1, percentile);
+
+	cv_tally_set_bounds(tally, measure, &low, &high);
+}
+
+static Datum
+decimal_datum(const cv_decimal *d)
+{
+	char		text[CV_DECIMAL_TEXT_MAX];
+
+	cv_decimal_format(d, text);
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(text),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+static void
+emit_totals(FunctionCallInfo fcinfo, const cv_tally_totals *totals, size_t count)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	for (size_t i = 0; i < count; i++)
+	{
+		const cv_tally_totals *t = &totals[i];
+		Datum		values[7] = {
+			Int64GetDatum(t->variation_id), Int64GetDatum(t->goal_id),
+			Int64GetDatum(t->converting_visitors), Int64GetDatum(t->conversions),
+			decimal_datum(&t->revenue), decimal_datum(&t->products),
+			Float8GetDatum((double) t->revenue_squares)
+		};
+		bool		nulls[7] = {0};
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/*
+ * convert.analysis_tally(project_id, experience_id, from_time, to_time,
+ *                        order_low, order_high, order_percentiles,
+ *                        products_low, products_high, products_percentiles)
+ * Per variation and goal with converting visitors: converting visitors,
+ * conversions, revenue and products within bounds, and the sum over
+ * visitors of squared revenue.  NULL times are open ends.
+ */
+Datum
+convert_analysis_tally(PG_FUNCTION_ARGS)
+{
+	TimestampTz from = PG_ARGISNULL(2) ? DT_NOBEGIN : PG_GETARG_TIMESTAMPTZ(2);
+	TimestampTz to = PG_ARGISNULL(3) ? DT_NOEND : PG_GETARG_TIMESTAMPTZ(3);
+	cv_allocator allocator = {tally_alloc, tally_grow, tally_release, NULL};
+	MemoryContext context;
+	cv_tally   *tally;
+	const cv_tally_totals *totals;
+	size_t		count;
+	ParamListInfo params;
+	int64		first_exposure;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("project_id and experience_id must not be NULL")));
+	context = AllocSetContextCreate(CurrentMemoryContext, "analysis tally",
+									ALLOCSET_DEFAULT_SIZES);
+	allocator.context = context;
+	tally = cv_tally_create(&allocator, 0);
+	set_bounds(fcinfo, tally, CV_MEASURE_ORDER_VALUE, 4);
+	set_bounds(fcinfo, tally, CV_MEASURE_PRODUCTS, 7);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	params = scan_params(PG_GETARG_INT64(0), PG_GETARG_INT64(1), from, to);
+	reserve_for_exposures(tally, params);
+	scan_into_tally(exposures_query, receive_exposure, tally, context, params);
+	/* conversions before the first exposure cannot count */
+	check_tally_status(cv_tally_end_exposures(tally, &first_exposure));
+	if (first_exposure != INT64_MAX)
+		scan_into_tally(conversions_query, receive_conversion, tally, context,
+						scan_params(PG_GETARG_INT64(0), PG_GETARG_INT64(1),
+									Max(from, first_exposure), to));
+	SPI_finish();
+
+	check_tally_status(cv_tally_finish(tally, &totals, &count));
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	emit_totals(fcinfo, totals, count);
+	MemoryContextDelete(context);
+	return (Datum) 0;
+}
