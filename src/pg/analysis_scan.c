@@ -33,6 +33,13 @@ static const char *const exposures_query =
 " WHERE vb.project_id = $1 AND vb.experience_id = $2"
 "   AND vb.bucketed_at >= $3 AND vb.bucketed_at < $4";
 
+/* How many visitors were exposed, to size the tally's table once. */
+static const char *const exposure_count_query =
+"SELECT count(*)"
+"  FROM convert.visitor_bucketing AS vb"
+" WHERE vb.project_id = $1 AND vb.experience_id = $2"
+"   AND vb.bucketed_at >= $3 AND vb.bucketed_at < $4";
+
 /*
  * The project's conversions from the first exposure on; order values come
  * as text, which the workers of a parallel plan produce and the tally
@@ -47,13 +54,6 @@ static const char *const conversions_query =
 
 /* $1 project_id, $2 experience_id, $3 from, $4 to (exclusive) */
 static Oid	scan_param_types[4] = {INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
-
-/* How many visitors were exposed, to size the tally's table once. */
-static const char *const exposure_count_query =
-"SELECT count(*)"
-"  FROM convert.visitor_bucketing AS vb"
-" WHERE vb.project_id = $1 AND vb.experience_id = $2"
-"   AND vb.bucketed_at >= $3 AND vb.bucketed_at < $4";
 
 typedef struct TallyReceiver
 {

@@ -241,6 +241,18 @@ check_bounds(void)
 	check_totals(&totals[0], 10, 1, 2, 3, "15.00", "2", 225);
 	check_totals(&totals[1], 20, 1, 1, 1, "0", "0", 0);
 	cv_tally_destroy(t);
+
+	/* percentiles of no orders are no bounds (percentile_disc gives NULL) */
+	t = cv_tally_create(&heap, 0);
+	cv_tally_set_bounds(t, CV_MEASURE_PRODUCTS, &p30, &p60);
+	expose(t, "a", 10, 100);
+	convert_event(t, "a", 150, 1, NULL, NULL);
+	CHECK_INT(cv_tally_finish(t, &totals, &n), CV_TALLY_OK);
+	cv_tally_bounds(t, CV_MEASURE_PRODUCTS, &low, &high);
+	CHECK_INT(low.kind, CV_BOUND_NONE);
+	CHECK_INT(high.kind, CV_BOUND_NONE);
+	CHECK_INT(n, 1);
+	cv_tally_destroy(t);
 }
 
 /* Enough visitors to grow the table several times, or none when reserved. */
