@@ -143,6 +143,26 @@ FROM convert.analysis_tally(92, 999, NULL, NULL, NULL, NULL, false, NULL, NULL, 
 SELECT count(*) AS rows_before_any_exposure
 FROM convert.analysis_tally(92, 300, '2025-01-01', '2026-02-01', NULL, NULL, false, NULL, NULL, false);
 
+-- Parallel scans feed the same tally: with parallel plans made cheap, then
+-- with none, the totals are the same
+SET parallel_setup_cost = 0;
+SET min_parallel_table_scan_size = 0;
+CREATE TABLE regress.tally_parallel AS
+SELECT * FROM convert.analysis_tally(92, 300, NULL, NULL, 5, 95, true, NULL, NULL, false);
+SET max_parallel_workers_per_gather = 0;
+-- (squared revenue is summed in arrival order: equal to 12 digits)
+SELECT count(*) AS differences
+FROM regress.tally_parallel AS p
+FULL JOIN convert.analysis_tally(92, 300, NULL, NULL, 5, 95, true, NULL, NULL, false) AS s
+  ON s.variation_id = p.variation_id AND s.goal_id = p.goal_id
+WHERE p IS NULL OR s IS NULL
+   OR (s.converting_visitors, s.conversions, s.revenue::text, s.products::text)
+      IS DISTINCT FROM (p.converting_visitors, p.conversions, p.revenue::text, p.products::text)
+   OR abs(s.revenue_squares - p.revenue_squares) > 1e-12 * greatest(1, abs(p.revenue_squares));
+RESET max_parallel_workers_per_gather;
+RESET min_parallel_table_scan_size;
+RESET parallel_setup_cost;
+
 -- Errors name the problem
 SELECT regress.try($$SELECT * FROM convert.analysis_tally(NULL, 300, NULL, NULL, NULL, NULL,
                                                          false, NULL, NULL, false)$$);
