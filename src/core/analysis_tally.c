@@ -2,12 +2,14 @@
  * analysis_tally.c — one pass over an experience's conversions, grouped by
  * visitor (see analysis_tally.h).
  *
- * Layout, chosen so that a probe touches one cache line in the common case:
+ * Layout:
  *   visitors   open addressing, linear probing, entries in place; the key
  *              bytes live in one growing arena and entries hold offsets
  *   slots      one per visitor and goal converted on, chained per visitor
  *              (visitors convert on few goals, so a list beats a table)
  *   totals     per goal, per variation, dense: [goal * arm_count + arm]
+ * The tables outgrow the caches by far, so events are queued and looked
+ * up in batches whose memory accesses are prefetched a stage ahead.
  */
 #include "analysis_tally.h"
 
@@ -110,8 +112,8 @@ struct cv_tally
 	growing		results;		/* cv_tally_totals handed out by finish */
 	queued_exposure exposures[TALLY_BATCH];
 	size_t		exposure_count;
-	queued_conversion batch[TALLY_BATCH];
-	size_t		batch_count;
+	queued_conversion conversions[TALLY_BATCH];
+	size_t		conversion_count;
 	growing		batch_keys;		/* char: the batch's visitor ids */
 	cv_bound	low[2];
 	cv_bound	high[2];
@@ -121,7 +123,7 @@ struct cv_tally
 	uint32_t	last_arm;		/* arm lookups hit the same arm in a row */
 };
 
-/* Make room for one more item; false when out of memory. */
+/* Make room for `more` more items; false when out of memory. */
 static bool
 growing_reserve(const cv_allocator *mem, growing *g, size_t item_size, size_t more)
 {
@@ -565,15 +567,15 @@ count_conversion(cv_tally *t, visitor_entry *e, const queued_conversion *q)
 static cv_tally_status
 flush_conversions(cv_tally *t)
 {
-	queued_conversion *batch = t->batch;
+	queued_conversion *batch = t->conversions;
 	const char *batch_keys = t->batch_keys.items;
 	const char *keys = t->keys.items;
 	const goal_slot *slots = t->slots.items;
 	cv_tally_status status = CV_TALLY_OK;
 
-	for (size_t i = 0; i < t->batch_count; i++)
+	for (size_t i = 0; i < t->conversion_count; i++)
 		__builtin_prefetch(&t->buckets[batch[i].key.hash & t->bucket_mask]);
-	for (size_t i = 0; i < t->batch_count; i++)
+	for (size_t i = 0; i < t->conversion_count; i++)
 	{
 		size_t		b = batch[i].key.hash & t->bucket_mask;
 
@@ -587,7 +589,7 @@ flush_conversions(cv_tally *t)
 				__builtin_prefetch(&slots[t->buckets[b].slots - 1]);
 		}
 	}
-	for (size_t i = 0; i < t->batch_count && status == CV_TALLY_OK; i++)
+	for (size_t i = 0; i < t->conversion_count && status == CV_TALLY_OK; i++)
 	{
 		const queued_conversion *q = &batch[i];
 		visitor_entry *e = &t->buckets[q->bucket];
@@ -597,7 +599,7 @@ flush_conversions(cv_tally *t)
 			e = find_bucket(t, batch_keys + q->key.at, q->key.len, q->key.hash);
 		status = count_conversion(t, e->hash != 0 ? e : NULL, q);
 	}
-	t->batch_count = 0;
+	t->conversion_count = 0;
 	t->batch_keys.count = 0;
 	return status;
 }
@@ -607,7 +609,7 @@ cv_tally_convert(cv_tally *t, const char *id, size_t len, int64_t received_at,
 				 int64_t goal_id, bool has_goal_data,
 				 const cv_decimal *order_value, const cv_decimal *products)
 {
-	queued_conversion *q = &t->batch[t->batch_count];
+	queued_conversion *q = &t->conversions[t->conversion_count];
 	int64_t		first_exposure;
 	cv_tally_status status;
 
@@ -624,61 +626,9 @@ cv_tally_convert(cv_tally *t, const char *id, size_t len, int64_t received_at,
 		q->numbers.value = *order_value;
 	if ((q->numbers.has_products = products != NULL))
 		q->numbers.products = *products;
-	if (++t->batch_count < TALLY_BATCH)
+	if (++t->conversion_count < TALLY_BATCH)
 		return CV_TALLY_OK;
 	return flush_conversions(t);
-}
-
-/*
- * The k-th smallest of v[0..n) (0-based), reordering v: quickselect with
- * a three-way partition, since order values repeat a lot (prices), and a
- * median-of-three pivot.  Linear on average, where sorting millions of
- * orders for two percentiles would not be.
- */
-static cv_decimal
-select_kth(cv_decimal *v, size_t n, size_t k)
-{
-	size_t		lo = 0;
-	size_t		hi = n;			/* the answer lies in v[lo..hi) */
-
-	while (hi - lo > 1)
-	{
-		const cv_decimal *a = &v[lo];
-		const cv_decimal *b = &v[lo + (hi - lo) / 2];
-		const cv_decimal *c = &v[hi - 1];
-		cv_decimal	pivot = *(cv_decimal_cmp(a, b) < 0
-							  ? (cv_decimal_cmp(b, c) < 0 ? b : cv_decimal_cmp(a, c) < 0 ? c : a)
-							  : (cv_decimal_cmp(a, c) < 0 ? a : cv_decimal_cmp(b, c) < 0 ? c : b));
-		size_t		less = lo;	/* v[lo..less) < pivot */
-		size_t		i = lo;		/* v[less..i) == pivot */
-		size_t		greater = hi;	/* v[greater..hi) > pivot */
-
-		while (i < greater)
-		{
-			int			order = cv_decimal_cmp(&v[i], &pivot);
-			cv_decimal	swap = v[i];
-
-			if (order < 0)
-			{
-				v[i++] = v[less];
-				v[less++] = swap;
-			}
-			else if (order > 0)
-			{
-				v[i] = v[--greater];
-				v[greater] = swap;
-			}
-			else
-				i++;
-		}
-		if (k < less)
-			hi = less;
-		else if (k >= greater)
-			lo = greater;
-		else
-			return pivot;
-	}
-	return v[lo];
 }
 
 /*
@@ -704,7 +654,7 @@ resolve_percentile(cv_bound *bound, cv_decimal *values, size_t n)
 	if (rows > (double) n)
 		rows = (double) n;
 	bound->kind = CV_BOUND_VALUE;
-	bound->value = select_kth(values, n, (size_t) rows - 1);
+	bound->value = cv_decimal_select(values, n, (size_t) rows - 1);
 }
 
 /* Replace the measure's percentile bounds by values from the kept orders. */

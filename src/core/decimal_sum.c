@@ -139,3 +139,53 @@ cv_decimal_format(const cv_decimal *d, char *buf)
 	buf[len] = '\0';
 	return len;
 }
+
+/*
+ * Quickselect with a three-way partition, since order values repeat a lot
+ * (prices), and a median-of-three pivot.
+ */
+cv_decimal
+cv_decimal_select(cv_decimal *v, size_t n, size_t k)
+{
+	size_t		lo = 0;
+	size_t		hi = n;			/* the answer lies in v[lo..hi) */
+
+	while (hi - lo > 1)
+	{
+		const cv_decimal *a = &v[lo];
+		const cv_decimal *b = &v[lo + (hi - lo) / 2];
+		const cv_decimal *c = &v[hi - 1];
+		cv_decimal	pivot = *(cv_decimal_cmp(a, b) < 0
+							  ? (cv_decimal_cmp(b, c) < 0 ? b : cv_decimal_cmp(a, c) < 0 ? c : a)
+							  : (cv_decimal_cmp(a, c) < 0 ? a : cv_decimal_cmp(b, c) < 0 ? c : b));
+		size_t		less = lo;	/* v[lo..less) < pivot */
+		size_t		i = lo;		/* v[less..i) == pivot */
+		size_t		greater = hi;	/* v[greater..hi) > pivot */
+
+		while (i < greater)
+		{
+			int			order = cv_decimal_cmp(&v[i], &pivot);
+			cv_decimal	swap = v[i];
+
+			if (order < 0)
+			{
+				v[i++] = v[less];
+				v[less++] = swap;
+			}
+			else if (order > 0)
+			{
+				v[i] = v[--greater];
+				v[greater] = swap;
+			}
+			else
+				i++;
+		}
+		if (k < less)
+			hi = less;
+		else if (k >= greater)
+			lo = greater;
+		else
+			return pivot;
+	}
+	return v[lo];
+}

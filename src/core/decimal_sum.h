@@ -45,6 +45,12 @@ bool		cv_decimal_add(cv_decimal *sum, const cv_decimal *x);
 /* -1, 0 or 1 as a < b, a = b, a > b (exact, whatever the scales). */
 int			cv_decimal_cmp(const cv_decimal *a, const cv_decimal *b);
 
+/*
+ * The k-th smallest of v[0..n) (0-based, k < n), reordering v; linear on
+ * average, where sorting millions of orders for two percentiles would not be.
+ */
+cv_decimal	cv_decimal_select(cv_decimal *v, size_t n, size_t k);
+
 /* The nearest long double. */
 long double cv_decimal_to_long_double(const cv_decimal *d);
 

@@ -403,6 +403,8 @@ convert_analysis_tally(PG_FUNCTION_ARGS)
 									ALLOCSET_DEFAULT_SIZES);
 	allocator.context = context;
 	tally = cv_tally_create(&allocator, 0);
+	if (tally == NULL)
+		check_tally_status(CV_TALLY_NO_MEMORY);
 	set_bounds(fcinfo, tally, CV_MEASURE_ORDER_VALUE, 4);
 	set_bounds(fcinfo, tally, CV_MEASURE_PRODUCTS, 7);
 

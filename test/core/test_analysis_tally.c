@@ -120,6 +120,20 @@ check_decimals(void)
 	CHECK_INT(cv_decimal_cmp(&sum, &x), 1);
 	x = dec("-12.25");
 	CHECK_NEAR((double) cv_decimal_to_long_double(&x), -12.25, 0);
+	/* selection over repeats and mixed scales: 1, 2, 2.0, 2.00, 3.5, 9 */
+	{
+		cv_decimal	v[6] = {dec("9"), dec("2.0"), dec("3.5"), dec("1"), dec("2.00"), dec("2")};
+		cv_decimal	k;
+
+		k = cv_decimal_select(v, 6, 0);
+		CHECK_STR(text_of(&k), "1");
+		k = cv_decimal_select(v, 6, 4);
+		CHECK_STR(text_of(&k), "3.5");
+		k = cv_decimal_select(v, 6, 5);
+		CHECK_STR(text_of(&k), "9");
+		k = cv_decimal_select(v, 6, 2);
+		CHECK_INT(cv_decimal_cmp(&k, &(cv_decimal) {2, 0}), 0);
+	}
 }
 
 static void
