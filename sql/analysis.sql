@@ -105,6 +105,14 @@ SELECT variation_id, observed, allocation, expected, chi_square,
 FROM convert.srm_check(91, '200');
 SELECT bool_or(mismatch) AS mismatch_at_1e_10 FROM convert.srm_check(91, '200', 1e-10);
 
+-- The overviews: every experience at a glance (the skewed one flagged)
+SELECT experience_id, experience_key, visitors, round(chi_square::numeric, 6) AS chi_square,
+       p_value < 0.001 AS p_below_0_001, mismatch
+FROM convert.srm_overview WHERE project_id = 91 ORDER BY experience_id;
+SELECT variation_id, goal_key, visitors, converting_visitors, revenue
+FROM convert.experience_results_overview
+WHERE project_id = 91 AND experience_id = '100';
+
 -- Errors
 SELECT * FROM convert.experience_results(91, '999');
 SELECT * FROM convert.srm_check(91, 'abc');

@@ -211,3 +211,28 @@ AS $$
     FROM arms, test
     ORDER BY arms.arm_position
 $$;
+
+-- At a glance: every experience's results over all time, one row per
+-- variation and goal.  Filter on project_id / experience_id: only the
+-- experiences that pass are computed.
+CREATE VIEW convert.experience_results_overview AS
+SELECT e.project_id, e.id::text AS experience_id, e.key AS experience_key, r.*
+FROM convert.experiences AS e
+CROSS JOIN LATERAL convert.experience_results(e.project_id, e.id::text) AS r;
+
+COMMENT ON VIEW convert.experience_results_overview IS
+'convert.experience_results of every experience over all time';
+
+-- At a glance: one row per experience with visitors, its sample-ratio test
+-- and whether the split is off (p < 0.001).
+CREATE VIEW convert.srm_overview AS
+SELECT e.project_id, e.id::text AS experience_id, e.key AS experience_key,
+       coalesce(sum(s.observed), 0)::bigint AS visitors,
+       min(s.chi_square) AS chi_square, min(s.p_value) AS p_value,
+       coalesce(bool_or(s.mismatch), false) AS mismatch
+FROM convert.experiences AS e
+LEFT JOIN LATERAL convert.srm_check(e.project_id, e.id::text) AS s ON true
+GROUP BY e.project_id, e.id, e.key;
+
+COMMENT ON VIEW convert.srm_overview IS
+'Sample-ratio check of every experience: visitors, chi-square, p-value, mismatch';
