@@ -9,9 +9,14 @@ import path from 'node:path';
 
 const BIN = process.env.PROXY_BIN;
 const running = new Set();
+// Scratch folders of every proxy started, removed at exit whatever
+// happened (a proxy expected to fail, or a test that threw, never reaches
+// stopProxy's own clean-up).
+const scratchDirs = new Set();
 
 export async function startProxy(args = [], { env = {}, expectFail = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convert-proxy-'));
+  scratchDirs.add(dir);
   const logFile = path.join(dir, 'access.log');
   const child = spawn(BIN, ['--listen', '127.0.0.1:0', '--access-log', logFile, ...args], {
     env: { ...process.env, ...env },
@@ -65,4 +70,7 @@ export function accessLog(p) {
 export async function stopAll() {
   for (const p of [...running]) p.child.kill('SIGKILL');
 }
-process.on('exit', () => { for (const p of running) p.child.kill('SIGKILL'); });
+process.on('exit', () => {
+  for (const p of running) p.child.kill('SIGKILL');
+  for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
