@@ -174,5 +174,12 @@ VALUES ('2026-02-27', 92, 'v-2', 'conversion', 601, 'NaN', '[]');
 SELECT regress.try($$SELECT * FROM convert.analysis_tally(92, 300, NULL, NULL, NULL, NULL,
                                                          false, NULL, NULL, false)$$);
 DELETE FROM convert.events WHERE project_id = 92 AND amount = 'NaN';
+-- the memory limit stops an analysis that would outgrow it, and says how to go on
+SET convert.analysis_memory_limit = '1MB';
+SELECT regress.try($$SELECT * FROM convert.analysis_tally(92, 300, NULL, NULL, NULL, NULL,
+                                                         false, NULL, NULL, false)$$);
+SELECT count(*) AS rows_for_a_small_window
+FROM convert.analysis_tally(92, 300, '2026-02-01', '2026-02-02', NULL, NULL, false, NULL, NULL, false);
+RESET convert.analysis_memory_limit;
 SELECT count(*) AS rows_after_cleanup
 FROM convert.analysis_tally(92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false);

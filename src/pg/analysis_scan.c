@@ -18,13 +18,35 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "analysis_scan.h"
 #include "analysis_tally.h"
 
 PG_FUNCTION_INFO_V1(convert_analysis_tally);
+
+/*
+ * convert.analysis_memory_limit (kB): the most one tally may hold.  The
+ * tally does not spill to disk, and an experience with tens of millions of
+ * visitors would otherwise grow a backend until the kernel kills it, which
+ * restarts the whole server.
+ */
+static int	analysis_memory_limit_kb = 2 * 1024 * 1024;
+
+void
+analysis_define_settings(void)
+{
+	DefineCustomIntVariable("convert.analysis_memory_limit",
+							"Most memory one experiment analysis may use.",
+							"About 64 bytes per exposed visitor plus its id, 32 per visitor "
+							"and goal converted, and 56 per order with percentile outliers.",
+							&analysis_memory_limit_kb,
+							2 * 1024 * 1024, 1024, INT_MAX,
+							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
+}
 
 /* Who was exposed: one row per visitor, first assignment. */
 static const char *const exposures_query =
@@ -82,10 +104,30 @@ advise_huge_pages(void *block, size_t size)
 #endif
 }
 
+/* Stop before a block would take the tally past its limit. */
+static void
+check_memory_limit(MemoryContext context, size_t more)
+{
+	Size		held = MemoryContextMemAllocated(context, true);
+
+	if ((double) (held + more) > (double) analysis_memory_limit_kb * 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("experiment analysis needs more than convert.analysis_memory_limit (%d kB)",
+						analysis_memory_limit_kb),
+				 errdetail("The visitors and conversions grouped so far hold %zu kB.",
+						   (size_t) (held / 1024)),
+				 errhint("Raise convert.analysis_memory_limit for this session, "
+						 "or analyse a shorter period.")));
+}
+
 static void *
 tally_alloc(void *context, size_t size)
 {
-	void	   *block = MemoryContextAllocExtended(context, size, MCXT_ALLOC_HUGE);
+	void	   *block;
+
+	check_memory_limit(context, size);
+	block = MemoryContextAllocExtended(context, size, MCXT_ALLOC_HUGE);
 
 	advise_huge_pages(block, size);
 	return block;
@@ -94,6 +136,9 @@ tally_alloc(void *context, size_t size)
 static void *
 tally_grow(void *context, void *block, size_t size)
 {
+	Size		space = GetMemoryChunkSpace(block);
+
+	check_memory_limit(context, size > space ? size - space : 0);
 	block = repalloc_huge(block, size);
 	advise_huge_pages(block, size);
 	return block;
