@@ -173,6 +173,16 @@ INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goa
 VALUES ('2026-02-27', 92, 'v-2', 'conversion', 601, 'NaN', '[]');
 SELECT regress.try($$SELECT * FROM convert.analysis_tally(92, 300, NULL, NULL, NULL, NULL,
                                                          false, NULL, NULL, false)$$);
+-- ... and its detail names the conversion
+DO $$
+DECLARE
+    detail text;
+BEGIN
+    PERFORM * FROM convert.analysis_tally(92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false);
+EXCEPTION WHEN numeric_value_out_of_range THEN
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+    RAISE NOTICE '%', detail;
+END $$;
 DELETE FROM convert.events WHERE project_id = 92 AND amount = 'NaN';
 -- the memory limit stops an analysis that would outgrow it, and says how to go on
 SET convert.analysis_memory_limit = '1MB';

@@ -174,20 +174,24 @@ allocate_buckets(cv_tally *t, size_t capacity)
 	return true;
 }
 
+/* Would the table be too full with this many visitors? */
+static bool
+over_load(const cv_tally *t, size_t visitors)
+{
+	return visitors * MAX_LOAD_DENOMINATOR > (t->bucket_mask + 1) * MAX_LOAD_NUMERATOR;
+}
+
 cv_tally *
-cv_tally_create(const cv_allocator *allocator, size_t expected_visitors)
+cv_tally_create(const cv_allocator *allocator)
 {
 	cv_tally   *t = allocator->alloc(allocator->context, sizeof(cv_tally));
-	size_t		capacity = 1024;
 
 	if (t == NULL)
 		return NULL;
 	memset(t, 0, sizeof(*t));
 	t->mem = *allocator;
 	t->first_exposure = INT64_MAX;
-	while (capacity * MAX_LOAD_NUMERATOR / MAX_LOAD_DENOMINATOR < expected_visitors)
-		capacity *= 2;
-	if (!allocate_buckets(t, capacity))
+	if (!allocate_buckets(t, 1024))
 	{
 		allocator->release(allocator->context, t);
 		return NULL;
@@ -273,7 +277,7 @@ grow_buckets(cv_tally *t)
 cv_tally_status
 cv_tally_reserve(cv_tally *t, size_t visitors)
 {
-	while ((t->bucket_mask + 1) * MAX_LOAD_NUMERATOR / MAX_LOAD_DENOMINATOR < visitors)
+	while (over_load(t, visitors))
 		if (!grow_buckets(t))
 			return CV_TALLY_NO_MEMORY;
 	return CV_TALLY_OK;
@@ -316,8 +320,7 @@ add_exposure(cv_tally *t, const queued_exposure *q)
 	uint16_t	arm;
 	cv_tally_status status;
 
-	if ((t->visitor_count + 1) * MAX_LOAD_DENOMINATOR >
-		(t->bucket_mask + 1) * MAX_LOAD_NUMERATOR && !grow_buckets(t))
+	if (over_load(t, t->visitor_count + 1) && !grow_buckets(t))
 		return CV_TALLY_NO_MEMORY;
 	e = find_bucket(t, id, q->key.len, q->key.hash);
 	if (e->hash != 0)

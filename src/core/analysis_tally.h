@@ -91,8 +91,8 @@ typedef struct cv_tally_totals
 
 typedef struct cv_tally cv_tally;
 
-/* NULL when out of memory; expected_visitors sizes the table. */
-cv_tally   *cv_tally_create(const cv_allocator *allocator, size_t expected_visitors);
+/* NULL when out of memory. */
+cv_tally   *cv_tally_create(const cv_allocator *allocator);
 void		cv_tally_destroy(cv_tally *tally);
 
 /* Room for this many visitors at once (saves growing the table). */

@@ -6,61 +6,37 @@
  * Two queries run through SPI, each handing its rows to a receiver of this
  * file instead of SPI's tuple table: rows go from the executor (a parallel
  * plan when the planner picks one) straight into the tally and are never
- * materialised.  Everything the tally allocates lives in one memory context,
- * so an error or a cancel mid-scan frees it with the rest of the query.
+ * materialised.  Everything the tally allocates lives in one memory context
+ * (analysis_memory.c), so an error or a cancel mid-scan frees it with the
+ * rest of the query.
  */
 #include "postgres.h"
-
-#include <sys/mman.h>
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
-#include "analysis_scan.h"
+#include "analysis_memory.h"
 #include "analysis_tally.h"
 
 PG_FUNCTION_INFO_V1(convert_analysis_tally);
 
-/*
- * convert.analysis_memory_limit (kB): the most one tally may hold.  The
- * tally does not spill to disk, and an experience with tens of millions of
- * visitors would otherwise grow a backend until the kernel kills it, which
- * restarts the whole server.
- */
-static int	analysis_memory_limit_kb = 2 * 1024 * 1024;
+/* The experience's exposures in the period: first assignments, one per visitor. */
+#define EXPOSURES \
+	"  FROM convert.visitor_bucketing AS vb" \
+	" WHERE vb.project_id = $1 AND vb.experience_id = $2" \
+	"   AND vb.bucketed_at >= $3 AND vb.bucketed_at < $4"
 
-void
-analysis_define_settings(void)
-{
-	DefineCustomIntVariable("convert.analysis_memory_limit",
-							"Most memory one experiment analysis may use.",
-							"About 64 bytes per exposed visitor plus its id, 32 per visitor "
-							"and goal converted, and 56 per order with percentile outliers.",
-							&analysis_memory_limit_kb,
-							2 * 1024 * 1024, 1024, INT_MAX,
-							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
-}
-
-/* Who was exposed: one row per visitor, first assignment. */
 static const char *const exposures_query =
-"SELECT vb.visitor_id, vb.variation_id, vb.bucketed_at"
-"  FROM convert.visitor_bucketing AS vb"
-" WHERE vb.project_id = $1 AND vb.experience_id = $2"
-"   AND vb.bucketed_at >= $3 AND vb.bucketed_at < $4";
+"SELECT vb.visitor_id, vb.variation_id, vb.bucketed_at" EXPOSURES;
 
-/* How many visitors were exposed, to size the tally's table once. */
-static const char *const exposure_count_query =
-"SELECT count(*)"
-"  FROM convert.visitor_bucketing AS vb"
-" WHERE vb.project_id = $1 AND vb.experience_id = $2"
-"   AND vb.bucketed_at >= $3 AND vb.bucketed_at < $4";
+/* How many, to size the tally's table once instead of growing it. */
+static const char *const exposure_count_query = "SELECT count(*)" EXPOSURES;
 
 /*
  * The project's conversions from the first exposure on; order values come
@@ -84,71 +60,6 @@ typedef struct TallyReceiver
 	MemoryContext row_context;	/* detoasted values of the current row */
 	bool		row_context_used;
 } TallyReceiver;
-
-/*
- * The tally's tables are probed at random, hundreds of megabytes of them
- * for millions of visitors: with 4 kB pages nearly every probe also misses
- * the TLB.  Large blocks ask the kernel for huge pages (a hint, honoured
- * where transparent huge pages are enabled for madvise).
- */
-static void
-advise_huge_pages(void *block, size_t size)
-{
-#ifdef MADV_HUGEPAGE
-	const uintptr_t huge = 2 * 1024 * 1024;
-	uintptr_t	start = TYPEALIGN(huge, (uintptr_t) block);
-	uintptr_t	end = ((uintptr_t) block + size) & ~(huge - 1);
-
-	if (size >= 4 * huge && end > start)
-		(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
-#endif
-}
-
-/* Stop before a block would take the tally past its limit. */
-static void
-check_memory_limit(MemoryContext context, size_t more)
-{
-	Size		held = MemoryContextMemAllocated(context, true);
-
-	if ((double) (held + more) > (double) analysis_memory_limit_kb * 1024)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("experiment analysis needs more than convert.analysis_memory_limit (%d kB)",
-						analysis_memory_limit_kb),
-				 errdetail("The visitors and conversions grouped so far hold %zu kB.",
-						   (size_t) (held / 1024)),
-				 errhint("Raise convert.analysis_memory_limit for this session, "
-						 "or analyse a shorter period.")));
-}
-
-static void *
-tally_alloc(void *context, size_t size)
-{
-	void	   *block;
-
-	check_memory_limit(context, size);
-	block = MemoryContextAllocExtended(context, size, MCXT_ALLOC_HUGE);
-
-	advise_huge_pages(block, size);
-	return block;
-}
-
-static void *
-tally_grow(void *context, void *block, size_t size)
-{
-	Size		space = GetMemoryChunkSpace(block);
-
-	check_memory_limit(context, size > space ? size - space : 0);
-	block = repalloc_huge(block, size);
-	advise_huge_pages(block, size);
-	return block;
-}
-
-static void
-tally_release(void *context, void *block)
-{
-	pfree(block);
-}
 
 static void
 check_tally_status(cv_tally_status status)
@@ -198,25 +109,28 @@ text_bytes(TallyReceiver *r, Datum d, size_t *len)
 	return VARDATA_ANY(v);
 }
 
-/* An order value or product count sent as numeric, or NULL. */
+/*
+ * An order value or product count of the conversion in slot (sent as
+ * numeric, read as text), or NULL; visitor names the conversion in errors.
+ */
 static const cv_decimal *
 order_number(TallyReceiver *r, TupleTableSlot *slot, int column, const char *what,
-			 cv_decimal *out)
+			 const char *visitor, size_t visitor_len, cv_decimal *out)
 {
 	const char *s;
 	size_t		len;
-	cv_decimal_status status;
 
 	if (slot->tts_isnull[column])
 		return NULL;
 	s = text_bytes(r, slot->tts_values[column], &len);
-	status = cv_decimal_parse(s, len, out);
-	if (status != CV_DECIMAL_OK)
+	if (cv_decimal_parse(s, len, out) != CV_DECIMAL_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s \"%.*s\" of a conversion cannot be summed", what, (int) len, s),
-				 errdetail("Analysis sums finite values below 10^20 with up to %d decimals.",
-						   CV_DECIMAL_MAX_SCALE)));
+				 errdetail("The conversion of visitor \"%.*s\" on goal " INT64_FORMAT
+						   "; analysis sums finite values below 10^20 with up to %d decimals.",
+						   (int) Min(visitor_len, 200), visitor,
+						   DatumGetInt64(slot->tts_values[2]), CV_DECIMAL_MAX_SCALE)));
 	return out;
 }
 
@@ -257,8 +171,8 @@ receive_conversion(TupleTableSlot *slot, DestReceiver *self)
 
 	slot_getallattrs(slot);
 	visitor = text_bytes(r, slot->tts_values[0], &len);
-	value = order_number(r, slot, 4, "order value", &value_buf);
-	products = order_number(r, slot, 5, "product count", &products_buf);
+	value = order_number(r, slot, 4, "order value", visitor, len, &value_buf);
+	products = order_number(r, slot, 5, "product count", visitor, len, &products_buf);
 	check_tally_status(cv_tally_convert(r->tally, visitor, len,
 										DatumGetTimestampTz(slot->tts_values[1]),
 										DatumGetInt64(slot->tts_values[2]),
@@ -432,8 +346,8 @@ convert_analysis_tally(PG_FUNCTION_ARGS)
 {
 	TimestampTz from = PG_ARGISNULL(2) ? DT_NOBEGIN : PG_GETARG_TIMESTAMPTZ(2);
 	TimestampTz to = PG_ARGISNULL(3) ? DT_NOEND : PG_GETARG_TIMESTAMPTZ(3);
-	cv_allocator allocator = {tally_alloc, tally_grow, tally_release, NULL};
 	MemoryContext context;
+	cv_allocator allocator;
 	cv_tally   *tally;
 	const cv_tally_totals *totals;
 	size_t		count;
@@ -446,8 +360,8 @@ convert_analysis_tally(PG_FUNCTION_ARGS)
 				 errmsg("project_id and experience_id must not be NULL")));
 	context = AllocSetContextCreate(CurrentMemoryContext, "analysis tally",
 									ALLOCSET_DEFAULT_SIZES);
-	allocator.context = context;
-	tally = cv_tally_create(&allocator, 0);
+	allocator = analysis_allocator(context);
+	tally = cv_tally_create(&allocator);
 	if (tally == NULL)
 		check_tally_status(CV_TALLY_NO_MEMORY);
 	set_bounds(fcinfo, tally, CV_MEASURE_ORDER_VALUE, 4);

@@ -10,7 +10,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
-#include "analysis_scan.h"
+#include "analysis_memory.h"
 
 PG_MODULE_MAGIC;
 

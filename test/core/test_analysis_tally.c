@@ -168,7 +168,7 @@ convert_event(cv_tally *t, const char *visitor, int64_t at, int64_t goal, const 
 static cv_tally *
 small_tally(const cv_bound *low, const cv_bound *high)
 {
-	cv_tally   *t = cv_tally_create(&heap, 0);
+	cv_tally   *t = cv_tally_create(&heap);
 	int64_t		first;
 
 	if (low)
@@ -257,7 +257,7 @@ check_bounds(void)
 	cv_tally_destroy(t);
 
 	/* percentiles of no orders are no bounds (percentile_disc gives NULL) */
-	t = cv_tally_create(&heap, 0);
+	t = cv_tally_create(&heap);
 	cv_tally_set_bounds(t, CV_MEASURE_PRODUCTS, &p30, &p60);
 	expose(t, "a", 10, 100);
 	convert_event(t, "a", 150, 1, NULL, NULL);
@@ -273,7 +273,7 @@ check_bounds(void)
 static void
 check_many_visitors(bool reserve)
 {
-	cv_tally   *t = cv_tally_create(&heap, 10);
+	cv_tally   *t = cv_tally_create(&heap);
 	const cv_tally_totals *totals;
 	size_t		n;
 	char		id[32];
@@ -339,7 +339,7 @@ check_percentiles_against_sort(void)
 	{
 		cv_bound	low = {CV_BOUND_PERCENTILE, {0, 0}, percentiles[p]};
 		cv_bound	none = {CV_BOUND_NONE, {0, 0}, 0};
-		cv_tally   *t = cv_tally_create(&heap, 0);
+		cv_tally   *t = cv_tally_create(&heap);
 		const cv_tally_totals *totals;
 		size_t		n;
 		double		rows = ceil(percentiles[p] / 100 * orders);
