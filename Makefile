@@ -1,14 +1,22 @@
 # convert — PostgreSQL extension serving and tracking Convert experiments.
 #
-#   make            build convert.so (src/core + src/pg)
-#   make install    install the extension into the server's directories
-#   make demo       throwaway cluster + demo project (README: "Run it")
-#   make test       every test suite; ends with "N passed, N failed"
+#   make                 build the extension: convert.so (src/core + src/pg)
+#                        and its install and upgrade scripts
+#   make install         install the extension into the server's directories
+#   make proxy           build convert-proxy (src/proxy)
+#   make install-proxy   install convert-proxy into $(bindir) (pg_config --bindir)
+#   make demo            throwaway cluster + demo project (README: "Run it")
+#   make test            every test suite; ends with "N passed, N failed"
+#
+# `make demo` and `make test` first install missing Debian packages
+# (src/scripts/ensure-deps.sh), then build both the extension and the proxy.
 #
 # src/core is plain C11 and is also built on its own for the unit tests.
 
 EXTENSION = convert
-EXTVERSION = 0.1.0
+
+.DEFAULT_GOAL := all
+EXTVERSION = 0.2.0
 
 MODULE_big = convert
 
@@ -51,9 +59,13 @@ PROXY_ASAN = test/proxy/convert-proxy-asan
 EXTRA_CLEAN += convert-proxy $(PROXY_OBJS) $(PROXY_ASAN)
 EXTRA_CLEAN += $(OBJS:.o=.d) $(PROXY_OBJS:.o=.d)
 
-# The install script is assembled from one part per area (sql/install/).
+# The install script of the version being built is assembled from one part
+# per area (sql/install/).  Install scripts of released versions are frozen
+# files, and every release is reachable from each earlier one through the
+# upgrade scripts (sql/convert--A--B.sql); test/upgrade checks they agree.
 INSTALL_PARTS = $(sort $(wildcard sql/install/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = sql/$(EXTENSION)--0.1.0.sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 # pg_regress suites (sql/<name>.sql, expected/<name>.out).
 REGRESS = test_setup bucketing bucketing_utf8 bucketing_vectors bucketing_parallel
@@ -73,16 +85,34 @@ PG_CPPFLAGS = -I$(srcdir)/src/core
 PG_CFLAGS = -MMD -MP -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wno-sign-compare -ffp-contract=off
 
-PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+# pg_config on PATH, as PGXS users expect; PostgreSQL 15's own when there is
+# none on PATH.
+PG_CONFIG ?= $(if $(shell command -v pg_config),pg_config,/usr/lib/postgresql/15/bin/pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
-.PHONY: test demo deps core-test
+.PHONY: test demo deps core-test proxy install-proxy
+
+# test and demo see to their dependencies first, then build everything in a
+# make that reads PGXS afresh (it may have just been installed).
+test:
+	$(CURDIR)/src/scripts/ensure-deps.sh
+	$(MAKE) all proxy
+	$(CURDIR)/test/run-tests.sh
+
+demo:
+	$(CURDIR)/src/scripts/ensure-deps.sh
+	$(MAKE) all proxy
+	$(CURDIR)/src/scripts/demo.sh
 
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 
-# The proxy: built by `make` and `make test`, with its own flags.
-all: convert-proxy
+# convert-proxy: its own program and flags, not part of the extension.
+proxy: convert-proxy
+
+install-proxy: convert-proxy
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) convert-proxy '$(DESTDIR)$(bindir)/convert-proxy'
 
 $(PROXY_OBJS): %.o: %.c $(wildcard src/proxy/*.h)
 	$(CC) $(PROXY_CFLAGS) -c -o $@ $<
@@ -106,16 +136,10 @@ $(CORE_OBJS): %.o: %.c
 
 $(DATA_built): $(INSTALL_PARTS)
 	cat $^ > $@
-
-test: all
-	$(srcdir)/test/run-tests.sh
-
-demo: all
-	$(srcdir)/src/scripts/demo.sh
 else
-# No PGXS yet (fresh machine): install the build dependencies, then retry.
-test demo all install:
-	$(CURDIR)/src/scripts/ensure-deps.sh
+# No PGXS: the server's development package is missing.
+all install proxy install-proxy:
+	CONVERT_DEPS=extension $(CURDIR)/src/scripts/ensure-deps.sh
 	$(MAKE) $@
 endif
 

@@ -15,7 +15,7 @@ source "$top/src/scripts/pg_cluster.sh"
 demo=${CONVERT_DEMO_DIR:-$top/.demo}
 
 "$top/src/scripts/ensure-deps.sh"
-make -s -C "$top" >/dev/null
+make -s -C "$top" all proxy >/dev/null
 
 # A previous demo may still be running: stop it and start afresh.
 cluster_stop "$demo/cluster" 2>/dev/null || true

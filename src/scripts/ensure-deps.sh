@@ -1,33 +1,81 @@
 #!/usr/bin/env bash
-# Install the Debian packages that building and testing convert need.
-# As root it runs apt-get; otherwise it prints the exact command and fails.
+# Make sure every Debian package that building and testing convert needs is
+# there, by looking for what each package provides (a header, a pkg-config
+# module, a command), not by asking dpkg: a machine can have a package's
+# runtime half or a sibling package that ships some of the same files (the
+# server package ships pgxs.mk without the server headers).
+#
+#   ensure-deps.sh           install what is missing (apt-get as root;
+#                            otherwise print the exact command and fail)
+#   ensure-deps.sh --check   only print the missing packages, one a line;
+#                            exit 1 when any is missing
+#
+# Set CONVERT_DEPS=extension to need only what `make && make install` needs.
+#
+# The look-ups go through pg_config, pkg-config, cc and command -v as found
+# on PATH, so test/scripts/ensure_deps_test.sh can run this against a fake
+# machine.
 set -euo pipefail
 
-# One package per line, with the reason, so areas can add their own.
-packages=(
-  make gcc pkg-config          # build
-  postgresql-15                # the server the tests start
-  postgresql-server-dev-15     # PGXS, server headers (pulls clang for bitcode)
-  libjson-c-dev                # JSON in src/core
-  libmicrohttpd-dev            # convert-proxy: the HTTP server
-  libpq-dev                    # convert-proxy: the PostgreSQL client
-  zlib1g-dev                   # convert-proxy: gzip responses
-  libpcre2-dev                 # rules: JavaScript regular expressions (regexMatches)
-  libicu-dev                   # rules: JavaScript toLowerCase / case-insensitive matching
+# One requirement a line: package, then how to tell it is there
+#   cmd:NAME       a command on PATH
+#   pc:MODULE      a pkg-config module
+#   pgserver:FILE  a file under pg_config --includedir-server
+#   pgbin:FILE     a file under the PostgreSQL 15 bin directory
+# and the scope that needs it (extension: `make`; all: tests, demo, proxy).
+requirements=(
+  "make                     cmd:make                 extension"
+  "gcc                      cmd:gcc                  extension"
+  "pkg-config               cmd:pkg-config           extension"
+  "postgresql-server-dev-15 pgserver:postgres.h      extension"
+  "libjson-c-dev            pc:json-c                extension"
+  "libpcre2-dev             pc:libpcre2-16           extension"
+  "libicu-dev               pc:icu-uc                extension"
+  "postgresql-15            pgbin:postgres           all"
+  "libmicrohttpd-dev        pc:libmicrohttpd         all"
+  "libpq-dev                pc:libpq                 all"
+  "zlib1g-dev               pc:zlib                  all"
+  "nodejs                   cmd:node                 all"
+  "npm                      cmd:npm                  all"
 )
 
-# Node.js and npm run the official SDK in the compatibility tests; any
-# installation will do (Debian's packages when there is none).
-node_packages=(nodejs npm)
+scope=${CONVERT_DEPS:-all}
+
+pg15_bindir() {
+  if [[ -x /usr/lib/postgresql/15/bin/pg_config ]]; then
+    /usr/lib/postgresql/15/bin/pg_config --bindir
+  elif command -v pg_config >/dev/null; then
+    pg_config --bindir
+  fi
+}
+
+# present CHECK: is what CHECK names there?
+present() {
+  local kind=${1%%:*} what=${1#*:} dir
+  case "$kind" in
+    cmd) command -v "$what" >/dev/null 2>&1 ;;
+    pc) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$what" 2>/dev/null ;;
+    pgserver)
+      dir=$(pg_config --includedir-server 2>/dev/null) || return 1
+      [[ -n "$dir" && -f "$dir/$what" ]] ;;
+    pgbin)
+      dir=$(pg15_bindir 2>/dev/null) || return 1
+      [[ -n "$dir" && -x "$dir/$what" ]] ;;
+    *) echo "ensure-deps: unknown check '$1'" >&2; return 2 ;;
+  esac
+}
 
 missing=()
-for p in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+for line in "${requirements[@]}"; do
+  read -r package check needed_by <<<"$line"
+  [[ "$scope" == all || "$needed_by" == extension ]] || continue
+  present "$check" || missing+=("$package")
 done
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  missing+=("${node_packages[@]}")
+if [[ "${1:-}" == --check ]]; then
+  [[ ${#missing[@]} -eq 0 ]] || printf '%s\n' "${missing[@]}"
+  [[ ${#missing[@]} -eq 0 ]]
+  exit
 fi
 
 [[ ${#missing[@]} -eq 0 ]] && exit 0
@@ -37,6 +85,11 @@ if [[ $(id -u) -eq 0 ]]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  still=$("$0" --check || true)
+  if [[ -n "$still" ]]; then
+    echo "ensure-deps: still missing after apt-get: $still" >&2
+    exit 1
+  fi
 else
   echo "ensure-deps: missing Debian packages: ${missing[*]}" >&2
   echo "ensure-deps: run: sudo apt-get install -y ${missing[*]}" >&2
