@@ -8,7 +8,7 @@ RESET client_min_messages;
 \set SHOW_CONTEXT never
 -- pg_regress runs every test in one database: start from empty tracking tables.
 TRUNCATE convert.events, convert.visitor_bucketing, convert.visitor_goals,
-         convert.goal_transactions, convert.track_batches;
+         convert.goal_transactions, convert.track_batches, convert.segment_sets;
 SET timezone = 'UTC';
 
 -- The stored events, in an order that does not depend on the plan.
@@ -19,7 +19,7 @@ RETURNS TABLE (visitor_id text, event_type text, experience_id bigint, variation
 LANGUAGE sql AS $$
     SELECT visitor_id, event_type, experience_id, variation_id, goal_id, amount, products_count,
            transaction_id, goal_data, bucketing, segments, source
-    FROM convert.events
+    FROM convert.events_with_segments
     ORDER BY visitor_id, event_type, experience_id, goal_id, amount NULLS FIRST, transaction_id
 $$;
 
@@ -47,7 +47,7 @@ SELECT count(*) AS events, bool_and(received_at = now()) AS received_now FROM co
 COMMIT;
 SELECT * FROM pg_temp.events();
 SELECT project_id, visitor_id, experience_id, variation_id, segments
-FROM convert.visitor_bucketing ORDER BY visitor_id, experience_id;
+FROM convert.visitor_bucketing_with_segments ORDER BY visitor_id, experience_id;
 -- Stored in today's (UTC) partition.
 SELECT DISTINCT tableoid::regclass::text = 'convert.events_' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')
        AS todays_partition
@@ -59,7 +59,7 @@ FROM convert.events;
 -- archived experience; several visitors, with and without segments, and
 -- arbitrary visitor properties in segments; no enrichData and no source.
 TRUNCATE convert.events, convert.visitor_bucketing, convert.visitor_goals,
-         convert.goal_transactions, convert.track_batches;
+         convert.goal_transactions, convert.track_batches, convert.segment_sets;
 SELECT convert.track('open-key', '{"accountId": "10035569", "projectId": "10034190", "visitors": [
   {"visitorId": "v1", "events": [
      {"eventType": "bucketing", "data": {"experienceId": "100349072", "variationId": "1003180881"}},
@@ -75,7 +75,7 @@ SELECT convert.track('open-key', '{"accountId": "10035569", "projectId": "100341
      {"eventType": "conversion", "data": {"goalId": "100322784", "goalData": [{"key": "amount", "value": null}],
         "bucketingData": {"100340001": "999", "100349071": "1003180877"}}}]}]}');
 SELECT * FROM pg_temp.events();
-SELECT visitor_id, experience_id, variation_id, segments FROM convert.visitor_bucketing ORDER BY 1, 2;
+SELECT visitor_id, experience_id, variation_id, segments FROM convert.visitor_bucketing_with_segments ORDER BY 1, 2;
 
 -- An empty batch, and a visitor without events: nothing to store.
 SELECT convert.track('open-key', '{"accountId": "10035569", "projectId": "10034190", "visitors": []}');
@@ -126,7 +126,7 @@ SELECT regress.try($$SELECT convert.ensure_event_partitions('2020-01-01', '2035-
 -- The tables are registered for pg_dump.
 SELECT c.relname FROM pg_extension e, unnest(e.extconfig) AS t(oid) JOIN pg_class c ON c.oid = t.oid
 WHERE e.extname = 'convert' AND c.relname IN ('events', 'visitor_bucketing', 'visitor_goals',
-                                              'goal_transactions', 'track_batches')
+                                              'goal_transactions', 'track_batches', 'segment_sets')
 ORDER BY 1;
 
 -- convert_api may call track and nothing else of tracking.
@@ -134,6 +134,8 @@ SET ROLE convert_api;
 SELECT convert.track('open-key', pg_temp.batch('10035569', '10034190', 'api-role')) ->> 'message' AS as_api_role;
 SELECT regress.try($$SELECT count(*) FROM convert.events$$);
 SELECT regress.try($$SELECT count(*) FROM convert.visitor_bucketing$$);
+SELECT regress.try($$SELECT count(*) FROM convert.segment_sets$$);
+SELECT regress.try($$SELECT count(*) FROM convert.events_with_segments$$);
 SELECT regress.try($$SELECT convert.ensure_event_partitions()$$);
 SELECT regress.try($$SELECT * FROM convert.track_parse(10034190, '[]', 10, 10)$$);
 RESET ROLE;

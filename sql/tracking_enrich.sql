@@ -8,7 +8,7 @@ RESET client_min_messages;
 \set SHOW_CONTEXT never
 -- pg_regress runs every test in one database: start from empty tracking tables.
 TRUNCATE convert.events, convert.visitor_bucketing, convert.visitor_goals,
-         convert.goal_transactions, convert.track_batches;
+         convert.goal_transactions, convert.track_batches, convert.segment_sets;
 
 SELECT convert.import_project('{"account_id": "4001", "project": {"id": "5001"},
   "experiences": [
@@ -26,7 +26,7 @@ RETURNS TABLE (event_type text, experience_id bigint, variation_id bigint, goal_
                amount numeric, transaction_id text, bucketing jsonb, segments jsonb)
 LANGUAGE sql AS $$
     SELECT event_type, experience_id, variation_id, goal_id, amount, transaction_id, bucketing, segments
-    FROM convert.events WHERE project_id = 5001 AND visitor_id = visitor
+    FROM convert.events_with_segments WHERE project_id = 5001 AND visitor_id = visitor
     ORDER BY event_type, experience_id, variation_id, goal_id, amount NULLS FIRST, transaction_id
 $$;
 
@@ -45,7 +45,7 @@ SELECT pg_temp.send('[{"visitorId": "alice", "events": [
   "segments": {"browser": "FF", "visitorType": "returning"}}]');
 SELECT * FROM pg_temp.events('alice');
 -- the stored first assignment is unchanged by a conversion's bucketingData
-SELECT experience_id, variation_id, segments FROM convert.visitor_bucketing
+SELECT experience_id, variation_id, segments FROM convert.visitor_bucketing_with_segments
 WHERE project_id = 5001 AND visitor_id = 'alice' ORDER BY 1;
 
 -- Decisions earlier in the same visitor entry count as stored; later ones do not.
@@ -69,7 +69,7 @@ SELECT * FROM pg_temp.events('carol');
 -- enrichData false: stored as sent (the client keeps its own store).
 SELECT pg_temp.send('[{"visitorId": "alice", "events": [
     {"eventType": "conversion", "data": {"goalId": "901", "goalData": [{"key": "amount", "value": 3}]}}]}]', false);
-SELECT bucketing, segments FROM convert.events
+SELECT bucketing, segments FROM convert.events_with_segments
 WHERE visitor_id = 'alice' AND amount = 3;
 
 -- Duplicates.  A plain conversion of a goal counts once per visitor, in

@@ -7,7 +7,7 @@ RESET client_min_messages;
 \set SHOW_CONTEXT never
 -- pg_regress runs every test in one database: start from empty tracking tables.
 TRUNCATE convert.events, convert.visitor_bucketing, convert.visitor_goals,
-         convert.goal_transactions, convert.track_batches;
+         convert.goal_transactions, convert.track_batches, convert.segment_sets;
 
 SELECT convert.import_project('{"account_id": "2001", "project": {"id": "3001"},
   "experiences": [

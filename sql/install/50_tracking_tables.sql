@@ -23,8 +23,12 @@ CREATE TABLE convert.events (
     transaction_id text,
     goal_data      jsonb,            -- goalData exactly as sent (array of {key, value})
     bucketing      jsonb,            -- conversions: {experienceId: variationId} they are attributed to
-    segments       jsonb,            -- the visitor's segments (enriched when enrichData is true)
     source         text,             -- the payload's source, e.g. "js4.4.3"
+    -- the visitor's segments by reference (convert.segment_sets): those
+    -- sent with the visitor entry, and with enrichData the stored ones
+    -- they overlay; convert.events_with_segments joins them back
+    segments_digest        bytea,
+    stored_segments_digest bytea,
     CONSTRAINT events_shape CHECK (CASE event_type
         WHEN 'bucketing' THEN experience_id IS NOT NULL AND variation_id IS NOT NULL AND goal_id IS NULL
         ELSE goal_id IS NOT NULL AND experience_id IS NULL AND variation_id IS NULL END)
@@ -41,15 +45,15 @@ COMMENT ON TABLE convert.events IS
 'Tracked events, one row per stored event, partitioned by day (UTC) of received_at';
 
 -- Each visitor's first assignment per experience; the backend's "stored
--- bucketing" that enrichData fills conversions from.  segments are the
--- visitor's segments sent with that first bucketing event.
+-- bucketing" that enrichData fills conversions from.  segments_digest
+-- names the visitor's segments sent with that first bucketing event.
 CREATE TABLE convert.visitor_bucketing (
-    project_id    bigint NOT NULL,
-    visitor_id    text NOT NULL,
-    experience_id bigint NOT NULL,
-    variation_id  bigint NOT NULL,
-    bucketed_at   timestamptz NOT NULL,
-    segments      jsonb,
+    project_id      bigint NOT NULL,
+    visitor_id      text NOT NULL,
+    experience_id   bigint NOT NULL,
+    variation_id    bigint NOT NULL,
+    bucketed_at     timestamptz NOT NULL,
+    segments_digest bytea,
     PRIMARY KEY (project_id, visitor_id, experience_id)
 );
 CREATE INDEX visitor_bucketing_experience
@@ -57,6 +61,21 @@ CREATE INDEX visitor_bucketing_experience
 
 COMMENT ON TABLE convert.visitor_bucketing IS
 'First variation each visitor was bucketed into, per experience';
+
+-- Every distinct segments object ever sent, stored once and named by the
+-- SHA-256 of its jsonb text (jsonb text is canonical: equal objects, equal
+-- text).  Events and assignments refer to it by digest, so a visitor's
+-- segments cost their size once, not once per event: a batch cannot store
+-- more than a small multiple of its own bytes.  Rows are never deleted by
+-- the extension (see README, "Tables for analysts", to prune them).
+CREATE TABLE convert.segment_sets (
+    digest   bytea PRIMARY KEY
+             CONSTRAINT segment_sets_digest_sha256 CHECK (pg_catalog.octet_length(digest) = 32),
+    segments jsonb NOT NULL
+);
+
+COMMENT ON TABLE convert.segment_sets IS
+'Visitor segments objects sent with tracking, once per distinct value, keyed by the SHA-256 of their jsonb text';
 
 -- Goals each visitor has converted on (the server-side twin of the SDK's
 -- visitor store `goals`): a second plain conversion is a duplicate.
@@ -98,3 +117,29 @@ SELECT pg_catalog.pg_extension_config_dump('convert.visitor_bucketing', '');
 SELECT pg_catalog.pg_extension_config_dump('convert.visitor_goals', '');
 SELECT pg_catalog.pg_extension_config_dump('convert.goal_transactions', '');
 SELECT pg_catalog.pg_extension_config_dump('convert.track_batches', '');
+SELECT pg_catalog.pg_extension_config_dump('convert.segment_sets', '');
+
+-- Events and assignments with their segments joined back, in the columns
+-- of 0.1.0's tables.  With enrichData an event's segments are the stored
+-- ones overlaid by the ones sent (NULL when that leaves nothing).
+CREATE VIEW convert.events_with_segments AS
+SELECT e.received_at, e.project_id, e.visitor_id, e.event_type, e.experience_id, e.variation_id,
+       e.goal_id, e.amount, e.products_count, e.transaction_id, e.goal_data, e.bucketing,
+       CASE WHEN e.stored_segments_digest IS NULL THEN sent.segments
+            ELSE NULLIF(stored.segments OPERATOR(pg_catalog.||)
+                                   COALESCE(sent.segments, '{}'::jsonb), '{}'::jsonb)
+       END AS segments,
+       e.source
+FROM convert.events AS e
+LEFT JOIN convert.segment_sets AS sent ON sent.digest = e.segments_digest
+LEFT JOIN convert.segment_sets AS stored ON stored.digest = e.stored_segments_digest;
+
+CREATE VIEW convert.visitor_bucketing_with_segments AS
+SELECT vb.project_id, vb.visitor_id, vb.experience_id, vb.variation_id, vb.bucketed_at, s.segments
+FROM convert.visitor_bucketing AS vb
+LEFT JOIN convert.segment_sets AS s ON s.digest = vb.segments_digest;
+
+COMMENT ON VIEW convert.events_with_segments IS
+'convert.events with each event''s segments object (enriched when enrichData was true)';
+COMMENT ON VIEW convert.visitor_bucketing_with_segments IS
+'convert.visitor_bucketing with the segments sent with each first assignment';

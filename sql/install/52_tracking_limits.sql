@@ -17,6 +17,12 @@ CREATE FUNCTION convert.track_max_payload_bytes()
 RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN 8388608;
 
+-- Bytes of the payload's source (stored with every event of the batch).
+CREATE FUNCTION convert.track_max_source_bytes()
+RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN 256;
+REVOKE ALL ON FUNCTION convert.track_max_source_bytes() FROM PUBLIC;
+
 -- An identical batch received again within this window is a retry.
 CREATE FUNCTION convert.track_retry_window()
 RETURNS interval LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -25,4 +31,5 @@ RETURN interval '1 hour';
 COMMENT ON FUNCTION convert.track_max_events() IS 'Most events one track() batch may hold';
 COMMENT ON FUNCTION convert.track_max_visitors() IS 'Most visitors one track() batch may hold';
 COMMENT ON FUNCTION convert.track_max_payload_bytes() IS 'Largest track() payload, in bytes of JSON text';
+COMMENT ON FUNCTION convert.track_max_source_bytes() IS 'Longest source string of a track() payload, in bytes';
 COMMENT ON FUNCTION convert.track_retry_window() IS 'How long an identical track() batch counts as a retry';

@@ -20,16 +20,22 @@ RETURN CASE
                            expected, pg_catalog.jsonb_typeof(value))
 END;
 
--- Text quoted as a JSON string, for messages: "10035569".
+-- Text quoted as a JSON string, for messages: "10035569".  At most 100
+-- characters are quoted ("..." follows when more were sent), so a message
+-- never echoes a client's megabytes.
 CREATE FUNCTION convert.json_quote(value text)
 RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
-RETURN pg_catalog.to_json(value)::text;
+RETURN pg_catalog.to_json(pg_catalog."left"(value, 100))::text
+       OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.length(value) > 100 THEN '...' ELSE '' END;
 
 -- One row per event of a visitors array, in payload order (vi, ei: the
 -- visitor's and the event's index), after checking every visitor and event
 -- against the project: PT400 naming the JSON path of the first problem,
--- PT413 when the batch has more visitors or events than the limits.
+-- PT413 when the batch has more visitors or events than the limits, or a
+-- segments or goalData object is larger than its limit.
+--   segments: the visitor entry's segments, on its first event's row only
+--   (NULL on the others), so that they are handled once per entry.
 --   batch_bucketing: for a conversion, the bucketing decisions that came
 --   before it in the same visitor entry, as {experienceId: variationId}.
 --   amount, products_count, transaction_id: the first non-null value given

@@ -53,6 +53,13 @@ BEGIN
     IF payload ? 'source' THEN
         problem := convert.json_type_problem(payload -> 'source', 'string');
         IF problem IS NOT NULL THEN PERFORM convert.track_reject('source: ' || problem); END IF;
+        -- stored with every event of the batch
+        IF octet_length(payload ->> 'source') > convert.track_max_source_bytes() THEN
+            PERFORM convert.track_reject(format('source: %s bytes exceed the limit of %s bytes',
+                                                octet_length(payload ->> 'source'),
+                                                convert.track_max_source_bytes()),
+                                         'PT413', 'The SDK sends its name and version, e.g. "js4.4.3".');
+        END IF;
     END IF;
 END
 $$;

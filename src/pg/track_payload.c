@@ -19,6 +19,7 @@
 
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -27,6 +28,8 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 
+#include "error_quote.h"
+#include "track_decisions.h"
 #include "track_duplicates.h"
 #include "track_ids.h"
 
@@ -43,6 +46,14 @@ PG_FUNCTION_INFO_V1(convert_track_parse);
  */
 #define TRACK_MAX_ID_BYTES 1024
 
+/*
+ * Largest free-form objects, in bytes of their jsonb form (README.md,
+ * ## Tracking): a visitor's segments and a conversion's goalData.  They
+ * bound what one request can make the server store and compute.
+ */
+#define TRACK_MAX_SEGMENTS_BYTES 65536
+#define TRACK_MAX_GOAL_DATA_BYTES 16384
+
 /* Output columns, in the order of the SQL declaration. */
 enum
 {
@@ -58,13 +69,6 @@ typedef struct TrackPos
 	int			vi;
 	int			ei;				/* -1 at visitor level */
 } TrackPos;
-
-/* A bucketing decision seen earlier in the same visitor entry. */
-typedef struct Decision
-{
-	int64		experience_id;
-	int64		variation_id;
-} Decision;
 
 /* "visitors[3].events[0]" (or "visitors[3]" at visitor level). */
 static void
@@ -160,16 +164,29 @@ member(JsonbContainer *obj, const char *key)
 	return res;
 }
 
-/* Text of a string value as a JSON string literal, for messages. */
+/* A string value as a JSON string literal, cut for messages. */
 static char *
 quoted(const JsonbValue *v)
 {
-	StringInfoData s;
-	char	   *raw = pnstrdup(v->val.string.val, v->val.string.len);
+	return error_json_quote(v->val.string.val, v->val.string.len);
+}
 
-	initStringInfo(&s);
-	escape_json(&s, raw);
-	return s.data;
+static void too_big(const TrackPos *pos, const char *field, int bytes, int limit) pg_attribute_noreturn();
+
+/* PT413 for a free-form object over its limit. */
+static void
+too_big(const TrackPos *pos, const char *field, int bytes, int limit)
+{
+	StringInfoData msg;
+
+	initStringInfo(&msg);
+	append_position(&msg, pos);
+	appendStringInfo(&msg, "%s: %d bytes exceed the limit of %d bytes", field, bytes, limit);
+	ereport(ERROR,
+			(errcode(TRACK_PT413),
+			 errmsg_internal("%s", msg.data),
+			 errdetail(TRACK_REJECTED),
+			 errhint("Send smaller objects; the limits are listed in the documentation of convert.track.")));
 }
 
 /* The project's id written in a JSON string, or NULL. */
@@ -245,7 +262,10 @@ check_goal_item(const TrackPos *pos, int k, JsonbValue *item)
 		bool		ok = is_array(value);
 
 		for (uint32 i = 0; ok && i < JsonContainerSize(value->val.binary.data); i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			ok = getIthJsonbValueFromContainer(value->val.binary.data, i)->type == jbvString;
+		}
 		if (!ok)
 			track_fail(pos, ".data.goalData[%d].value: %s must be a string, a number or an array of strings, got %s",
 					   k, name, json_type_name(value));
@@ -262,6 +282,7 @@ goal_value(JsonbContainer *goal_data, const char *key)
 		JsonbValue *k = member(item->val.binary.data, "key");
 		JsonbValue *v = member(item->val.binary.data, "value");
 
+		CHECK_FOR_INTERRUPTS();
 		if (k->val.string.len == (int) strlen(key)
 			&& memcmp(k->val.string.val, key, k->val.string.len) == 0
 			&& v->type != jbvNull)
@@ -288,6 +309,7 @@ check_bucketing_data(const TrackPos *pos, HTAB *ids, JsonbValue *data)
 		int64		e,
 					v;
 
+		CHECK_FOR_INTERRUPTS();
 		if (tok != WJB_KEY)
 			continue;
 		JsonbIteratorNext(&it, &value, true);
@@ -309,7 +331,7 @@ typedef struct TrackRow
 
 static void
 parse_bucketing(const TrackPos *pos, HTAB *ids, JsonbContainer *data, TrackRow *row,
-				Decision *seen, int *nseen)
+				TrackDecisions *seen)
 {
 	JsonbValue *exp = member(data, "experienceId");
 	JsonbValue *var = member(data, "variationId");
@@ -330,42 +352,12 @@ parse_bucketing(const TrackPos *pos, HTAB *ids, JsonbContainer *data, TrackRow *
 	row->values[COL_EXPERIENCE_ID] = Int64GetDatum(e);
 	row->values[COL_VARIATION_ID] = Int64GetDatum(v);
 	row->nulls[COL_EXPERIENCE_ID] = row->nulls[COL_VARIATION_ID] = false;
-	seen[*nseen].experience_id = e;
-	seen[*nseen].variation_id = v;
-	(*nseen)++;
-}
-
-/* {experienceId: variationId} of the decisions seen so far, later ones winning. */
-static Datum
-decisions_jsonb(const Decision *seen, int nseen)
-{
-	JsonbParseState *state = NULL;
-	JsonbValue *res;
-
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	for (int i = 0; i < nseen; i++)
-	{
-		JsonbValue	k,
-					v;
-		char	   *ks = psprintf(INT64_FORMAT, seen[i].experience_id);
-		char	   *vs = psprintf(INT64_FORMAT, seen[i].variation_id);
-
-		k.type = jbvString;
-		k.val.string.val = ks;
-		k.val.string.len = strlen(ks);
-		v.type = jbvString;
-		v.val.string.val = vs;
-		v.val.string.len = strlen(vs);
-		pushJsonbValue(&state, WJB_KEY, &k);
-		pushJsonbValue(&state, WJB_VALUE, &v);
-	}
-	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	return JsonbPGetDatum(JsonbValueToJsonb(res));
+	track_decisions_add(seen, e, v);
 }
 
 static void
 parse_conversion(const TrackPos *pos, HTAB *ids, JsonbContainer *data, TrackRow *row,
-				 const Decision *seen, int nseen)
+				 TrackDecisions *seen)
 {
 	JsonbValue *goal = member(data, "goalId");
 	JsonbValue *goal_data = member(data, "goalData");
@@ -384,12 +376,19 @@ parse_conversion(const TrackPos *pos, HTAB *ids, JsonbContainer *data, TrackRow 
 	if (goal_data != NULL)
 	{
 		JsonbValue *v;
+		Jsonb	   *stored;
 
 		if (!is_array(goal_data))
 			track_fail(pos, ".data.goalData: %s", type_problem(goal_data, "array"));
+		stored = JsonbValueToJsonb(goal_data);
+		if (VARSIZE(stored) > TRACK_MAX_GOAL_DATA_BYTES)
+			too_big(pos, ".data.goalData", VARSIZE(stored), TRACK_MAX_GOAL_DATA_BYTES);
 		for (uint32 k = 0; k < JsonContainerSize(goal_data->val.binary.data); k++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			check_goal_item(pos, k, getIthJsonbValueFromContainer(goal_data->val.binary.data, k));
-		row->values[COL_GOAL_DATA] = JsonbPGetDatum(JsonbValueToJsonb(goal_data));
+		}
+		row->values[COL_GOAL_DATA] = JsonbPGetDatum(stored);
 		row->nulls[COL_GOAL_DATA] = false;
 		if ((v = goal_value(goal_data->val.binary.data, "amount")) != NULL)
 			row->values[COL_AMOUNT] = NumericGetDatum(v->val.numeric);
@@ -410,9 +409,9 @@ parse_conversion(const TrackPos *pos, HTAB *ids, JsonbContainer *data, TrackRow 
 		row->values[COL_BUCKETING_DATA] = JsonbPGetDatum(JsonbValueToJsonb(bucketing));
 		row->nulls[COL_BUCKETING_DATA] = false;
 	}
-	if (nseen > 0)
+	if (!track_decisions_empty(seen))
 	{
-		row->values[COL_BATCH_BUCKETING] = decisions_jsonb(seen, nseen);
+		row->values[COL_BATCH_BUCKETING] = track_decisions_jsonb(seen);
 		row->nulls[COL_BATCH_BUCKETING] = false;
 	}
 }
@@ -438,7 +437,7 @@ unknown_event_type(const TrackPos *pos, const JsonbValue *type)
 /* One event: checked, then emitted as a row. */
 static void
 parse_event(const TrackPos *pos, HTAB *ids, JsonbValue *event, TrackRow *row,
-			Decision *seen, int *nseen)
+			TrackDecisions *seen)
 {
 	JsonbValue *type,
 			   *data;
@@ -454,13 +453,13 @@ parse_event(const TrackPos *pos, HTAB *ids, JsonbValue *event, TrackRow *row,
 	{
 		if (data == NULL || !is_object(data))
 			track_fail(pos, ".data: %s", data == NULL ? "is missing" : type_problem(data, "object"));
-		parse_bucketing(pos, ids, data->val.binary.data, row, seen, nseen);
+		parse_bucketing(pos, ids, data->val.binary.data, row, seen);
 	}
 	else if (type->val.string.len == 10 && memcmp(type->val.string.val, "conversion", 10) == 0)
 	{
 		if (data == NULL || !is_object(data))
 			track_fail(pos, ".data: %s", data == NULL ? "is missing" : type_problem(data, "object"));
-		parse_conversion(pos, ids, data->val.binary.data, row, seen, *nseen);
+		parse_conversion(pos, ids, data->val.binary.data, row, seen);
 	}
 	else
 		unknown_event_type(pos, type);
@@ -532,6 +531,7 @@ check_limits(JsonbContainer *visitors, int max_visitors, int max_events)
 		JsonbValue *v = getIthJsonbValueFromContainer(visitors, i);
 		JsonbValue *events = is_object(v) ? member(v->val.binary.data, "events") : NULL;
 
+		CHECK_FOR_INTERRUPTS();
 		if (events != NULL && is_array(events))
 			nevents += JsonContainerSize(events->val.binary.data);
 	}
@@ -566,10 +566,14 @@ convert_track_parse(PG_FUNCTION_ARGS)
 	ids = track_ids_load(project_id);
 	dups = track_duplicates_create();
 
-	/* Per-visitor and per-event scratch memory, reset as the walk goes. */
+	/*
+	 * Per-visitor and per-event scratch memory, reset as the walk goes.
+	 * Siblings, not parent and child: resetting a context deletes its
+	 * children, and the event context must outlive each visitor reset.
+	 */
 	visitor_cxt = AllocSetContextCreate(CurrentMemoryContext, "convert track visitor",
 										ALLOCSET_DEFAULT_SIZES);
-	event_cxt = AllocSetContextCreate(visitor_cxt, "convert track event",
+	event_cxt = AllocSetContextCreate(CurrentMemoryContext, "convert track event",
 									  ALLOCSET_DEFAULT_SIZES);
 	outer_cxt = MemoryContextSwitchTo(visitor_cxt);
 	for (pos.vi = 0; pos.vi < (int) JsonContainerSize(&visitors->root); pos.vi++)
@@ -577,24 +581,31 @@ convert_track_parse(PG_FUNCTION_ARGS)
 		JsonbValue *id,
 				   *segments;
 		JsonbContainer *events;
-		Decision   *seen;
-		int			nseen = 0;
+		TrackDecisions *seen;
 		Datum		visitor_id,
 					segments_jsonb = (Datum) 0;
 
-		MemoryContextReset(visitor_cxt);	/* also resets event_cxt */
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(visitor_cxt);
 		pos.ei = -1;
 		events = check_visitor(&pos, getIthJsonbValueFromContainer(&visitors->root, pos.vi),
 							   &id, &segments);
 		visitor_id = PointerGetDatum(cstring_to_text_with_len(id->val.string.val,
 															  id->val.string.len));
 		if (segments != NULL)
-			segments_jsonb = JsonbPGetDatum(JsonbValueToJsonb(segments));
-		seen = palloc(sizeof(Decision) * (JsonContainerSize(events) + 1));
+		{
+			Jsonb	   *stored = JsonbValueToJsonb(segments);
+
+			if (VARSIZE(stored) > TRACK_MAX_SEGMENTS_BYTES)
+				too_big(&pos, ".segments", VARSIZE(stored), TRACK_MAX_SEGMENTS_BYTES);
+			segments_jsonb = JsonbPGetDatum(stored);
+		}
+		seen = track_decisions_create(visitor_cxt);
 		for (pos.ei = 0; pos.ei < (int) JsonContainerSize(events); pos.ei++)
 		{
 			TrackRow	row;
 
+			CHECK_FOR_INTERRUPTS();
 			MemoryContextSwitchTo(event_cxt);
 			memset(row.nulls, true, sizeof(row.nulls));
 			row.values[COL_VI] = Int32GetDatum(pos.vi);
@@ -602,9 +613,9 @@ convert_track_parse(PG_FUNCTION_ARGS)
 			row.values[COL_VISITOR_ID] = visitor_id;
 			row.values[COL_SEGMENTS] = segments_jsonb;
 			row.nulls[COL_VI] = row.nulls[COL_EI] = row.nulls[COL_VISITOR_ID] = false;
-			row.nulls[COL_SEGMENTS] = (segments == NULL);
-			parse_event(&pos, ids, getIthJsonbValueFromContainer(events, pos.ei), &row,
-						seen, &nseen);
+			/* once per visitor entry: the caller stores them once */
+			row.nulls[COL_SEGMENTS] = (segments == NULL || pos.ei > 0);
+			parse_event(&pos, ids, getIthJsonbValueFromContainer(events, pos.ei), &row, seen);
 			row.nulls[COL_EVENT_TYPE] = false;
 			row.values[COL_REPEATED] = BoolGetDatum(repeated_in_batch(dups, outer_cxt, &row, id));
 			row.nulls[COL_REPEATED] = false;
@@ -614,6 +625,7 @@ convert_track_parse(PG_FUNCTION_ARGS)
 		}
 	}
 	MemoryContextSwitchTo(outer_cxt);
+	MemoryContextDelete(event_cxt);
 	MemoryContextDelete(visitor_cxt);
 	return (Datum) 0;
 }
