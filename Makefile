@@ -77,6 +77,7 @@ REGRESS += rules rules_errors rules_utf8
 REGRESS += decisions_setup decisions_flow decisions_features decisions_config \
 	decisions_parallel
 REGRESS += postgrest_api
+REGRESS += security_search_path
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 SHLIB_LINK = -ljson-c
