@@ -126,8 +126,8 @@ CREATE VIEW convert.events_with_segments AS
 SELECT e.received_at, e.project_id, e.visitor_id, e.event_type, e.experience_id, e.variation_id,
        e.goal_id, e.amount, e.products_count, e.transaction_id, e.goal_data, e.bucketing,
        CASE WHEN e.stored_segments_digest IS NULL THEN sent.segments
-            ELSE NULLIF(stored.segments OPERATOR(pg_catalog.||)
-                                   COALESCE(sent.segments, '{}'::jsonb), '{}'::jsonb)
+            ELSE NULLIF(stored.segments OPERATOR(pg_catalog.||) COALESCE(sent.segments, '{}'::jsonb),
+                        '{}'::jsonb)
        END AS segments,
        e.source
 FROM convert.events AS e

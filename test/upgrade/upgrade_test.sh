@@ -41,9 +41,12 @@ SELECT convert.project_config_basic(10022898, 10025986);
 SQL
 }
 
-tracked() { # tracked DB: every tracking row
-  q "$1" -c "SELECT count(*), md5(string_agg(e::text, '|' ORDER BY e::text)) FROM convert.events e" \
-         -c "SELECT count(*), md5(string_agg(b::text, '|' ORDER BY b::text)) FROM convert.visitor_bucketing b"
+# tracked DB [SUFFIX]: every tracking row, with its segments; since 0.2.0
+# they are read through the views with SUFFIX _with_segments, whose rows
+# have 0.1.0's columns
+tracked() {
+  q "$1" -c "SELECT count(*), md5(string_agg(e::text, '|' ORDER BY e::text)) FROM convert.events${2:-} e" \
+         -c "SELECT count(*), md5(string_agg(b::text, '|' ORDER BY b::text)) FROM convert.visitor_bucketing${2:-} b"
 }
 
 # sqlstate DB SQL: the SQLSTATE the statement fails with (empty if it works)
@@ -93,7 +96,7 @@ served "$old" >"$work/served-after.txt"
 cmp -s "$work/served-before.txt" "$work/served-after.txt"
 check "configs, the secret and the debug token serve the same bytes" $? \
   "$(diff "$work/served-before.txt" "$work/served-after.txt" | head -c 300)"
-tracked "$old" >"$work/tracked-after.txt"
+tracked "$old" _with_segments >"$work/tracked-after.txt"
 cmp -s "$work/tracked-before.txt" "$work/tracked-after.txt"
 check "tracked rows unchanged" $? "$(diff "$work/tracked-before.txt" "$work/tracked-after.txt" | head -c 300)"
 state=$(sqlstate "$old" "SELECT convert.project_config_by_sdk_key('upgrade-key', NULL, 'Bearer wrong')")
