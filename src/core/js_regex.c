@@ -26,7 +26,7 @@
 
 struct cv_regex
 {
-	pcre2_code *code;
+	pcre2_code *code;			/* NULL: over the limits, every search gives up */
 	pcre2_match_data *match;
 	pcre2_match_context *mctx;
 	bool		jit;
@@ -754,16 +754,31 @@ compile_error_message(int errcode, char *errbuf, size_t errlen)
 	snprintf(errbuf, errlen, "%s", ascii);
 }
 
+/* A regex over the limits: accepted, never compiled, every search gives up. */
+static cv_regex *
+over_limits(char *errbuf, size_t errlen)
+{
+	cv_regex   *re = calloc(1, sizeof(*re));
+
+	if (re == NULL)
+		snprintf(errbuf, errlen, "out of memory");
+	return re;
+}
+
 cv_regex *
 cv_regex_compile(const char *pattern, size_t len, char *errbuf, size_t errlen)
 {
-	char	   *translated = cv_regex_translate(pattern, len, errbuf, errlen);
+	char	   *translated;
 	PCRE2_UCHAR *units;
 	size_t		nunits;
 	cv_regex   *re;
 	int			errcode;
 	PCRE2_SIZE	erroffset;
+	uint32_t	groups;
 
+	if (len > CV_REGEX_MAX_PATTERN_BYTES)
+		return over_limits(errbuf, errlen);
+	translated = cv_regex_translate(pattern, len, errbuf, errlen);
 	if (translated == NULL)
 		return NULL;
 	units = widen(translated, &nunits);
@@ -787,6 +802,13 @@ cv_regex_compile(const char *pattern, size_t len, char *errbuf, size_t errlen)
 		free(re);
 		return NULL;
 	}
+	if (pcre2_pattern_info(re->code, PCRE2_INFO_CAPTURECOUNT, &groups) != 0
+		|| groups > CV_REGEX_MAX_GROUPS)
+	{
+		pcre2_code_free(re->code);
+		re->code = NULL;
+		return re;
+	}
 	re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0;
 	re->match = pcre2_match_data_create(1, NULL);
 	re->mctx = pcre2_match_context_create(NULL);
@@ -798,6 +820,7 @@ cv_regex_compile(const char *pattern, size_t len, char *errbuf, size_t errlen)
 	}
 	pcre2_set_match_limit(re->mctx, CV_REGEX_MATCH_LIMIT);
 	pcre2_set_depth_limit(re->mctx, CV_REGEX_DEPTH_LIMIT);
+	pcre2_set_heap_limit(re->mctx, CV_REGEX_HEAP_LIMIT_KIB);
 	return re;
 }
 
@@ -830,10 +853,14 @@ subject_units(cv_regex *re, const char *subject, size_t len)
 int
 cv_regex_search(cv_regex *re, const char *subject, size_t len)
 {
-	long		n = subject_units(re, subject, len);
-	PCRE2_SPTR	s = (PCRE2_SPTR) re->units;
+	long		n;
+	PCRE2_SPTR	s;
 	int			rc;
 
+	if (re->code == NULL)
+		return -1;
+	n = subject_units(re, subject, len);
+	s = (PCRE2_SPTR) re->units;
 	if (n < 0)
 		return -1;
 	rc = pcre2_match(re->code, s, (PCRE2_SIZE) n, 0, 0, re->match, re->mctx);

@@ -25,16 +25,33 @@ typedef struct cv_regex cv_regex;
 #define CV_REGEX_DEPTH_LIMIT 10000
 
 /*
+ * Memory budget of one match, in KiB (PCRE2's backtracking frames, whose
+ * size grows with the number of groups); beyond it the attempt gives up.
+ */
+#define CV_REGEX_HEAP_LIMIT_KIB 20480
+
+/*
+ * Patterns longer than this (bytes of UTF-8) or with more capturing
+ * groups are not compiled: every search on them gives up, as when the
+ * match limit is reached, so that one rule cannot make a backend allocate
+ * gigabytes or spend seconds compiling.
+ */
+#define CV_REGEX_MAX_PATTERN_BYTES 8192
+#define CV_REGEX_MAX_GROUPS 256
+
+/*
  * Compile pattern (UTF-8, len bytes); NULL when it is not a valid
  * JavaScript pattern (or uses something PCRE2 cannot express), with a
- * message in errbuf.
+ * message in errbuf.  A pattern over the limits above is accepted without
+ * being compiled (or checked): its searches all give up.
  */
 cv_regex   *cv_regex_compile(const char *pattern, size_t len,
 							 char *errbuf, size_t errlen);
 
 /*
- * Search subject (valid UTF-8) anywhere: 1 found, 0 not found, -1 the
- * match limit was reached (or out of memory).
+ * Search subject (valid UTF-8) anywhere: 1 found, 0 not found, -1 gave up:
+ * a match, depth or heap limit was reached, the pattern is over the
+ * limits, or memory ran out.
  */
 int			cv_regex_search(cv_regex *re, const char *subject, size_t len);
 

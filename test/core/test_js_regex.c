@@ -4,6 +4,7 @@
  * already lower-cased (as regexMatches passes them).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "js_regex.h"
@@ -143,9 +144,58 @@ check_translation(void)
 	CHECK_STR(msg, "unterminated group");
 }
 
+/* count copies of unit, then tail: a malloc'd pattern. */
+static char *
+repeated(const char *unit, int count, const char *tail)
+{
+	size_t		ul = strlen(unit);
+	char	   *p = malloc(ul * count + strlen(tail) + 1);
+
+	for (int i = 0; i < count; i++)
+		memcpy(p + ul * i, unit, ul);
+	strcpy(p + ul * count, tail);
+	return p;
+}
+
+/* Search with a built pattern; frees it. */
+static int
+search_built(char *pattern, const char *subject)
+{
+	int			r = search(pattern, subject);
+
+	free(pattern);
+	return r;
+}
+
+/*
+ * Patterns over the limits give up like the match limit; under them they
+ * work.  The first one made PCRE2 allocate 1.3 GB and run 25 s before the
+ * limits (each backtracking frame holds every group's offsets).
+ */
+static void
+check_limits(void)
+{
+	char		a150[151],
+				a257[258];
+
+	memset(a150, 'a', 150);
+	a150[150] = '\0';
+	memset(a257, 'a', 257);
+	a257[257] = '\0';
+	CHECK(search_built(repeated("(a?)", 8000, "a{150}"), a150) == -1);
+	CHECK(search_built(repeated("(a)", CV_REGEX_MAX_GROUPS, ""), a257) == 1);
+	CHECK(search_built(repeated("(a)", CV_REGEX_MAX_GROUPS + 1, ""), a257) == -1);
+	/* 4095 "b|" and "aa": exactly the longest pattern, then one byte more */
+	CHECK(search_built(repeated("b|", (CV_REGEX_MAX_PATTERN_BYTES - 2) / 2, "aa"), "aa") == 1);
+	CHECK(search_built(repeated("b|", (CV_REGEX_MAX_PATTERN_BYTES - 2) / 2, "aaa"), "aaa") == -1);
+	/* the heap limit: 250 groups, deep backtracking */
+	CHECK(search_built(repeated("(a?)", 250, "a{150}"), a150) == -1);
+}
+
 void
 test_js_regex(void)
 {
 	check_search();
 	check_translation();
+	check_limits();
 }
