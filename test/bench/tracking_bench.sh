@@ -66,7 +66,8 @@ seconds() {
 
 clear_tracking() {
   psql -qX -c "TRUNCATE convert.events, convert.visitor_bucketing, convert.visitor_goals,
-                        convert.goal_transactions, convert.track_batches" -c CHECKPOINT >/dev/null
+                        convert.goal_transactions, convert.track_batches, convert.segment_sets" \
+    -c CHECKPOINT >/dev/null
 }
 
 # The machine may be shared: each side runs $rounds times, alternating,
