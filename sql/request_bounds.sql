@@ -149,3 +149,12 @@ FROM (VALUES (repeat('(a?)', 8000) || 'a{150}'),   -- over the pattern length li
              (repeat('(a)', 150)),                  -- within both: matches
              (repeat('(a?)', 250) || 'a{150}')      -- within both: gives up (match or heap limit)
      ) AS t(p);
+
+-- Rule and config errors quote at most 100 characters of a client's key
+-- or value (the core cuts on a character boundary).
+\set VERBOSITY default
+SELECT format('{"OR": [{"AND": [{"OR_WHEN": [{"rule_type": "generic_key_value", "key": "k", "value": "v",
+                 "matching": {"match_type": "%s", "negated": false}}]}]}]}', repeat('ü', 3000))::convert.rules;
+SELECT format('{"OR": [{"AND": [{"OR_WHEN": [{"rule_type": "generic_key_value", "key": "k", "value": "v",
+                 "matching": {"match_type": "equals", "negated": false}, "%s": 1}]}]}]}', repeat('x', 3000))::convert.rules;
+\set VERBOSITY terse

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error_text.h"
 #include "json_view_jsonc.h"
 #include "rules.h"
 
@@ -185,6 +186,8 @@ cfg_fail(cfg_builder *b, cv_config_errcode code, const char *member,
 	va_start(ap, fmt);
 	vsnprintf(b->err->message, sizeof(b->err->message), fmt, ap);
 	va_end(ap);
+	cv_utf8_trim_end(b->err->path);
+	cv_utf8_trim_end(b->err->message);
 	return false;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error_text.h"
 #include "json_strict.h"
 
 #define MAX_ITEMS 1000000		/* blocks or elements in one tree */
@@ -44,6 +45,8 @@ cv_compile_fail(cv_compiler *c, cv_rules_errcode code, const char *hint,
 	va_start(ap, fmt);
 	vsnprintf(c->err->message, sizeof(c->err->message), fmt, ap);
 	va_end(ap);
+	cv_utf8_trim_end(c->err->path);
+	cv_utf8_trim_end(c->err->message);
 	c->err->hint = hint;
 	return code;
 }
@@ -136,8 +139,10 @@ level_array(cv_compiler *c, struct json_object *o, const char *name,
 			(void) val;
 			if (strcmp(key, name) != 0)
 			{
+				char		quote[CV_QUOTE_BUF];
+
 				*rc = cv_compile_fail(c, CV_RULES_ERR_UNKNOWN_MEMBER, tree_hint,
-									  "unknown member \"%s\"", key);
+									  "unknown member %s", cv_quote_cut(quote, key));
 				return NULL;
 			}
 		}

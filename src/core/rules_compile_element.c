@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "error_text.h"
 #include "js_regex.h"
 #include "json_text.h"
 #include "json_view_jsonc.h"
@@ -61,8 +62,12 @@ check_members(cv_compiler *c, struct json_object *o, const char *const *allowed,
 		for (int i = 0; allowed[i]; i++)
 			ok = ok || strcmp(key, allowed[i]) == 0;
 		if (!ok)
+		{
+			char		quote[CV_QUOTE_BUF];
+
 			return fail_at(c, member_name, CV_RULES_ERR_UNKNOWN_MEMBER,
-						   element_hint, "unknown member \"%s\"", key);
+						   element_hint, "unknown member %s", cv_quote_cut(quote, key));
+		}
 	}
 	return CV_RULES_OK;
 }
@@ -91,6 +96,7 @@ validate_strict(cv_compiler *c, struct json_object *o)
 	struct json_object *rule_type, *key, *matching, *match_type, *negated, *value;
 	bool		mutual_exclusion;
 	int			match;
+	char		quote[CV_QUOTE_BUF];
 
 	if (!is_type(o, json_type_object))
 		return expect(c, NULL, "a rule object", o);
@@ -104,7 +110,8 @@ validate_strict(cv_compiler *c, struct json_object *o)
 	if (!cv_rule_type_known(json_object_get_string(rule_type),
 							(size_t) json_object_get_string_len(rule_type)))
 		return fail_at(c, "rule_type", CV_RULES_ERR_RULE_TYPE, cv_rule_types_hint,
-					   "unknown rule type \"%s\"", json_object_get_string(rule_type));
+					   "unknown rule type %s",
+					   cv_quote_cut(quote, json_object_get_string(rule_type)));
 	mutual_exclusion = strcmp(json_object_get_string(rule_type),
 							  CV_RULE_TYPE_MUTUAL_EXCLUSION) == 0;
 	if (member(o, "key", &key) && !is_type(key, json_type_string))
@@ -125,8 +132,8 @@ validate_strict(cv_compiler *c, struct json_object *o)
 							(size_t) json_object_get_string_len(match_type));
 	if (match < 0)
 		return fail_at(c, "matching.match_type", CV_RULES_ERR_MATCH_TYPE,
-					   cv_match_types_hint, "unknown match type \"%s\"",
-					   json_object_get_string(match_type));
+					   cv_match_types_hint, "unknown match type %s",
+					   cv_quote_cut(quote, json_object_get_string(match_type)));
 	if (!member(matching, "negated", &negated))
 	{
 		/* The mutual-exclusion rule reads a missing negated as false. */

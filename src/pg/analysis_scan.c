@@ -23,6 +23,7 @@
 
 #include "analysis_memory.h"
 #include "analysis_tally.h"
+#include "error_quote.h"
 
 PG_FUNCTION_INFO_V1(convert_analysis_tally);
 
@@ -126,10 +127,10 @@ order_number(TallyReceiver *r, TupleTableSlot *slot, int column, const char *wha
 	if (cv_decimal_parse(s, len, out) != CV_DECIMAL_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s \"%.*s\" of a conversion cannot be summed", what, (int) len, s),
-				 errdetail("The conversion of visitor \"%.*s\" on goal " INT64_FORMAT
+				 errmsg("%s \"%s\" of a conversion cannot be summed", what, error_text_cut(s, len)),
+				 errdetail("The conversion of visitor \"%s\" on goal " INT64_FORMAT
 						   "; analysis sums finite values below 10^20 with up to %d decimals.",
-						   (int) Min(visitor_len, 200), visitor,
+						   error_text_cut(visitor, visitor_len),
 						   DatumGetInt64(slot->tts_values[2]), CV_DECIMAL_MAX_SCALE)));
 	return out;
 }

@@ -8,6 +8,7 @@
 
 #include "decision_input.h"
 #include "js_value.h"
+#include "error_quote.h"
 #include "jsonb_merge.h"
 #include "jsonb_view.h"
 #include "utf8_text.h"
@@ -24,7 +25,7 @@ attribute_error(const char *path, const char *problem)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid attributes: %s: %s", path, problem),
+			 errmsg("invalid attributes: %s: %s", error_text_cut(path, strlen(path)), problem),
 			 errhint("%s", allowed_attributes)));
 }
 
