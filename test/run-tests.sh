@@ -2,6 +2,7 @@
 # Runs every test suite of convert and ends with "N passed, N failed".
 #
 #   deps     src/scripts/ensure-deps.sh against fake machines
+#   meta     META.json against the PGXN spec and the repository
 #   core     src/core unit tests (no server, ASan + UBSan)
 #   regress  pg_regress against a temporary instance
 #   live     suites that need a running cluster with the extension
@@ -113,6 +114,7 @@ ensure_node_modules() {
 private_install "$top" "$run/pginstall" || exit 1
 
 run_suite deps "$top/test/deps/ensure_deps_test.sh"
+run_suite meta node "$top/test/meta/meta_check.mjs"
 run_suite core make -s -C "$top/test/core" run
 run_suite regress run_regress
 run_suite demo "$top/test/demo/demo_test.sh"
