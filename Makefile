@@ -129,6 +129,14 @@ $(PROXY_ASAN): $(PROXY_OBJS:.o=.c) $(wildcard src/proxy/*.h)
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		-o $@ $(PROXY_OBJS:.o=.c) $(PROXY_LIBS)
 
+# Plain `make` checks the extension's build dependencies before compiling
+# anything and names the missing Debian packages (it installs nothing).
+.PHONY: extension-deps
+extension-deps:
+	@CONVERT_DEPS=extension $(CURDIR)/src/scripts/ensure-deps.sh --no-install
+
+$(OBJS) $(OBJS:.o=.bc): | extension-deps
+
 # Core objects are plain C11: no PostgreSQL headers, own warnings.
 $(CORE_OBJS): %.o: %.c
 	$(CC) $(CORE_CFLAGS) $(filter-out -std=% -W%,$(CFLAGS_SL)) -O2 -g -c -o $@ $<
@@ -140,10 +148,10 @@ $(CORE_OBJS): %.o: %.c
 $(DATA_built): $(INSTALL_PARTS)
 	cat $^ > $@
 else
-# No PGXS: the server's development package is missing.
+# No PGXS: the server's development package is missing; say which packages
+# to install (`make test` and `make demo` install them when run as root).
 all install proxy install-proxy:
-	CONVERT_DEPS=extension $(CURDIR)/src/scripts/ensure-deps.sh
-	$(MAKE) $@
+	@CONVERT_DEPS=extension $(CURDIR)/src/scripts/ensure-deps.sh --no-install
 endif
 
 deps:

@@ -9,6 +9,10 @@
 #                            otherwise print the exact command and fail)
 #   ensure-deps.sh --check   only print the missing packages, one a line;
 #                            exit 1 when any is missing
+#   ensure-deps.sh --no-install
+#                            as a user would see it: print the exact
+#                            apt-get command and fail, even as root (plain
+#                            `make` uses this: it never installs anything)
 #
 # Set CONVERT_DEPS=extension to need only what `make && make install` needs.
 #
@@ -77,7 +81,7 @@ fi
 
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
-if [[ $(id -u) -eq 0 ]]; then
+if [[ $(id -u) -eq 0 && "${1:-}" != --no-install ]]; then
   echo "ensure-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -80,6 +80,13 @@ no_pc zlib
 check "as a user: the exact apt-get command, and failure" \
   "ensure-deps: missing Debian packages: zlib1g-dev ensure-deps: run: sudo apt-get install -y zlib1g-dev|rc=1" "$(run)"
 
+new_machine
+no_pc zlib
+stub apt-get "echo called >>'$machine/apt.log'"
+check "as root with --no-install (plain make): the command, no apt-get" \
+  "ensure-deps: missing Debian packages: zlib1g-dev ensure-deps: run: sudo apt-get install -y zlib1g-dev|rc=1|apt-get not run" \
+  "$(FAKE_UID=0 run --no-install)|$([[ -f "$machine/apt.log" ]] && echo apt-get run || echo apt-get not run)"
+
 # As root: apt-get is called with exactly the missing packages, then the
 # script looks again.  This apt-get "installs" by adding the modules.
 new_machine
