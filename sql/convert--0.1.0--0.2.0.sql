@@ -459,6 +459,11 @@ RETURN 256;
 REVOKE ALL ON FUNCTION convert.track_max_source_bytes() FROM PUBLIC;
 COMMENT ON FUNCTION convert.track_max_source_bytes() IS 'Longest source string of a track() payload, in bytes';
 
+-- The analysts' role reads segments and the limit like the rest of tracking.
+GRANT EXECUTE ON FUNCTION convert.track_max_source_bytes() TO convert_analyst;
+GRANT SELECT ON convert.segment_sets, convert.events_with_segments,
+                convert.visitor_bucketing_with_segments TO convert_analyst;
+
 -- Messages quote at most 100 characters of what a client sent.
 CREATE OR REPLACE FUNCTION convert.json_quote(value text)
 RETURNS text

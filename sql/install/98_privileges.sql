@@ -64,3 +64,9 @@ GRANT SELECT ON
     convert.events, convert.visitor_bucketing, convert.visitor_goals, convert.goal_transactions,
     convert.experience_results_overview, convert.srm_overview
 TO convert_analyst;
+
+-- Tracking's segments, stored once per distinct object (50_tracking_tables),
+-- and the source limit (52_tracking_limits).
+GRANT EXECUTE ON FUNCTION convert.track_max_source_bytes() TO convert_analyst;
+GRANT SELECT ON convert.segment_sets, convert.events_with_segments,
+                convert.visitor_bucketing_with_segments TO convert_analyst;
