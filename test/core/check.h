@@ -61,7 +61,7 @@ void		test_rules(void);
 void		test_rules_eval(void);
 void		test_js_regex(void);
 void		test_error_text(void);
-void		test_rules_corpus(const char *fixtures_dir);
+void		test_fuzz_corpus(const char *fixtures_dir);
 void		test_rules_lenient(const char *fixtures_dir);
 void		test_feature_cast(void);
 void		test_config(const char *fixtures_dir);

@@ -24,7 +24,7 @@ main(int argc, char **argv)
 	test_rules_eval();
 	test_js_regex();
 	test_error_text();
-	test_rules_corpus(fixtures);
+	test_fuzz_corpus(fixtures);
 	test_rules_lenient(fixtures);
 	test_feature_cast();
 	test_config(fixtures);

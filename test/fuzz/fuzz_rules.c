@@ -10,7 +10,7 @@
  *
  * Built by test/fuzz/Makefile (clang -fsanitize=fuzzer,address,undefined);
  * the saved corpus (test/fuzz/corpus/rules) is replayed by the core unit
- * tests (test/core/test_rules_corpus.c).
+ * tests (test/core/test_fuzz_corpus.c).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@
 #include "json_view_jsonc.h"
 #include "rules.h"
 
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int			fuzz_rules_input(const uint8_t *data, size_t size);
 
 static void
 evaluate(const void *bin, struct json_object *props)
@@ -71,7 +71,7 @@ round_trip(const void *bin, size_t size)
 }
 
 int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+fuzz_rules_input(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *) data;
 	const char *nul = memchr(data, '\0', size);
@@ -113,3 +113,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_object_put(props);
 	return 0;
 }
+
+#ifndef CV_FUZZ_REPLAY
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_rules_input(data, size);
+}
+#endif

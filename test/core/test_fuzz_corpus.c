@@ -1,6 +1,6 @@
 /*
- * test_rules_corpus.c — replays the fuzzer's saved corpus
- * (test/fuzz/corpus/rules) through the fuzz target under ASan/UBSan:
+ * test_fuzz_corpus.c — replays the fuzzers' saved corpora
+ * (test/fuzz/corpus/<target>) through the fuzz targets under ASan/UBSan:
  * every input must run without a crash, leak or abort.
  */
 #define _POSIX_C_SOURCE 200809L /* opendir */
@@ -12,7 +12,9 @@
 
 #include "check.h"
 
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* The targets' entry points (test/fuzz/fuzz_*.c, built with CV_FUZZ_REPLAY). */
+int			fuzz_rules_input(const uint8_t *data, size_t size);
+int			fuzz_config_input(const uint8_t *data, size_t size);
 
 static unsigned char *
 read_file(const char *path, size_t *size)
@@ -30,15 +32,17 @@ read_file(const char *path, size_t *size)
 	return data;
 }
 
-void
-test_rules_corpus(const char *fixtures_dir)
+/* Every file of corpus/<target> through the target; at least `least` of them. */
+static void
+replay(const char *fixtures_dir, const char *target,
+	   int (*one) (const uint8_t *, size_t), int least)
 {
 	char		dir[4096];
 	DIR		   *d;
 	struct dirent *ent;
 	int			replayed = 0;
 
-	snprintf(dir, sizeof(dir), "%s/../fuzz/corpus/rules", fixtures_dir);
+	snprintf(dir, sizeof(dir), "%s/../fuzz/corpus/%s", fixtures_dir, target);
 	d = opendir(dir);
 	CHECK_REPORT(d != NULL, "cannot open %s", dir);
 	if (d == NULL)
@@ -57,10 +61,17 @@ test_rules_corpus(const char *fixtures_dir)
 		if (data == NULL)
 			continue;
 		/* A finding aborts the whole run; reaching here is the pass. */
-		CHECK_INT(LLVMFuzzerTestOneInput(data, size), 0);
+		CHECK_INT(one(data, size), 0);
 		replayed++;
 		free(data);
 	}
 	closedir(d);
-	CHECK_REPORT(replayed >= 10, "only %d corpus inputs replayed", replayed);
+	CHECK_REPORT(replayed >= least, "only %d %s corpus inputs replayed", replayed, target);
+}
+
+void
+test_fuzz_corpus(const char *fixtures_dir)
+{
+	replay(fixtures_dir, "rules", fuzz_rules_input, 10);
+	replay(fixtures_dir, "config", fuzz_config_input, 10);
 }
