@@ -52,21 +52,21 @@ CREATE FUNCTION public.scaling_payload(shape text, n int, prefix text) RETURNS j
                             'visitors', public.scaling_visitors(shape, n, prefix), 'source', 'bench')::json
 $$;
 -- Microseconds per event of a statement over n events, best of `rounds`
--- rounds that each run it enough times to cover 20,000 events.
+-- rounds that each run it enough times to cover 20,000 events.  The
+-- statement is a format() string; %1$s is the call's number (1, 2, ...
+-- across all rounds), which track() uses to take a fresh payload.
 CREATE FUNCTION public.scaling_us(query text, n int, rounds int) RETURNS float8 LANGUAGE plpgsql AS $$
 DECLARE
     times int := greatest(1, 20000 / n);
     best float8;
     t0 timestamptz;
-    us float8;
 BEGIN
     FOR r IN 1 .. rounds LOOP
         t0 := clock_timestamp();
         FOR k IN 1 .. times LOOP
-            EXECUTE query;
+            EXECUTE format(query, (r - 1) * times + k);
         END LOOP;
-        us := extract(epoch FROM clock_timestamp() - t0) * 1e6 / (times * n);
-        best := least(best, us);
+        best := least(best, extract(epoch FROM clock_timestamp() - t0) * 1e6 / (times * n));
     END LOOP;
     RETURN round(best::numeric, 2);
 END $$;
@@ -75,32 +75,13 @@ SELECT shape, n, public.scaling_visitors(shape, n, 'p') AS visitors
 FROM unnest(ARRAY['repeat', 'sdk']) AS shape, unnest(ARRAY[100, 1000, 10000]) AS n;
 SQL
 # track() payloads with new visitors for every call (as many as the rounds
-# use), made before timing; then the same measure as scaling_us, one
-# payload per call.
+# use), made before timing.
 psql -qX -v ON_ERROR_STOP=1 -v rounds="$rounds" <<'SQL' >/dev/null
 CREATE TABLE public.scaling_payloads AS
 SELECT shape, n, r, public.scaling_payload(shape, n, shape || n || '-r' || r) AS payload
 FROM unnest(ARRAY['repeat', 'sdk']) AS shape, unnest(ARRAY[100, 1000, 10000]) AS n,
      generate_series(1, :rounds * greatest(1, 20000 / n)) AS r;
 CREATE INDEX ON public.scaling_payloads (shape, n, r);
-CREATE FUNCTION public.scaling_track_us(shape text, n int, rounds int) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE
-    times int := greatest(1, 20000 / n);
-    best float8;
-    t0 timestamptz;
-    p record;
-BEGIN
-    FOR round IN 1 .. rounds LOOP
-        t0 := clock_timestamp();
-        FOR p IN SELECT s.payload FROM public.scaling_payloads AS s
-                 WHERE s.shape = scaling_track_us.shape AND s.n = scaling_track_us.n
-                   AND s.r > (round - 1) * times AND s.r <= round * times LOOP
-            PERFORM convert.track(10035569, 10034190, p.payload);
-        END LOOP;
-        best := least(best, extract(epoch FROM clock_timestamp() - t0) * 1e6 / (times * n));
-    END LOOP;
-    RETURN round(best::numeric, 2);
-END $$;
 SQL
 
 echo "microseconds per event, best of $rounds (ratio: per-event time at 10,000 events / at 100)"
@@ -111,12 +92,13 @@ for shape in repeat sdk; do
     declare -A per=()
     for n in 100 1000 10000; do
       if [[ $step == parse ]]; then
-        per[$n]=$(bench_sql "SELECT public.scaling_us(\$q\$SELECT count(*) FROM public.scaling_input AS s,
-                   convert.track_parse(10034190, s.visitors, 10000, 10000)
-                   WHERE s.shape = '$shape' AND s.n = $n\$q\$, $n, $rounds)")
+        query="SELECT count(*) FROM public.scaling_input AS s,
+                 convert.track_parse(10034190, s.visitors, 10000, 10000) WHERE s.shape = '$shape' AND s.n = $n"
       else
-        per[$n]=$(bench_sql "SELECT public.scaling_track_us('$shape', $n, $rounds)")
+        query="SELECT convert.track(10035569, 10034190, p.payload) FROM public.scaling_payloads AS p
+               WHERE p.shape = '$shape' AND p.n = $n AND p.r = %1\$s"
       fi
+      per[$n]=$(bench_sql "SELECT public.scaling_us(\$q\$$query\$q\$, $n, $rounds)")
       line+=$(printf ' %10s' "${per[$n]}")
     done
     ratio=$(awk -v a="${per[100]}" -v b="${per[10000]}" 'BEGIN { printf "%.2f", b / a }')

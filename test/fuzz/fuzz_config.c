@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "fuzz_input.h"
 #include "js_string.h"
 #include "json_view_jsonc.h"
 
@@ -81,28 +82,14 @@ int
 fuzz_config_input(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *) data;
-	const char *nul = memchr(data, '\0', size);
-	size_t		config_len = nul ? (size_t) (nul - text) : size;
-	struct json_object *props = NULL;
+	size_t		config_len;
+	struct json_object *props = fuzz_split_input(data, size, &config_len);
 	void	   *blob;
 	size_t		bsize,
 				jlen;
 	cv_config_error err;
 	const char *json;
 
-	if (nul != NULL)
-	{
-		/* The properties part is not NUL-terminated: parse a copy. */
-		size_t		plen = size - config_len - 1;
-		char	   *copy = malloc(plen + 1);
-
-		if (copy == NULL)
-			return 0;
-		memcpy(copy, nul + 1, plen);
-		copy[plen] = '\0';
-		props = json_tokener_parse(copy);
-		free(copy);
-	}
 	if (props == NULL || !json_object_is_type(props, json_type_object))
 	{
 		json_object_put(props);

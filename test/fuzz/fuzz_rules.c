@@ -19,6 +19,7 @@
 
 #include <json-c/json.h>
 
+#include "fuzz_input.h"
 #include "json_view_jsonc.h"
 #include "rules.h"
 
@@ -74,23 +75,9 @@ int
 fuzz_rules_input(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *) data;
-	const char *nul = memchr(data, '\0', size);
-	size_t		rules_len = nul ? (size_t) (nul - text) : size;
-	struct json_object *props = NULL;
+	size_t		rules_len;
+	struct json_object *props = fuzz_split_input(data, size, &rules_len);
 
-	if (nul != NULL)
-	{
-		/* The properties part is not NUL-terminated: parse a copy. */
-		size_t		plen = size - rules_len - 1;
-		char	   *copy = malloc(plen + 1);
-
-		if (copy == NULL)
-			return 0;
-		memcpy(copy, nul + 1, plen);
-		copy[plen] = '\0';
-		props = json_tokener_parse(copy);
-		free(copy);
-	}
 	if (props == NULL)
 		props = json_object_new_object();
 
