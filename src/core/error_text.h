@@ -20,6 +20,16 @@
  */
 const char *cv_quote_cut(char dst[CV_QUOTE_BUF], const char *s);
 
+/* Room for the longest JSON quote: 6 bytes per character (\u001f), quotes, "...", NUL. */
+#define CV_QUOTE_JSON_BUF (CV_QUOTE_MAX_CHARS * 6 + 6)
+
+/*
+ * The first CV_QUOTE_MAX_CHARS characters of s (UTF-8, len bytes) as a
+ * JSON string literal, escaped as PostgreSQL's escape_json does, followed
+ * by ... when s is longer; returns dst.
+ */
+const char *cv_quote_json(char dst[CV_QUOTE_JSON_BUF], const char *s, size_t len);
+
 /* Drop the incomplete UTF-8 character that truncation left at the end of s. */
 void		cv_utf8_trim_end(char *s);
 
