@@ -15,6 +15,7 @@
 /* The targets' entry points (test/fuzz/fuzz_*.c, built with CV_FUZZ_REPLAY). */
 int			fuzz_rules_input(const uint8_t *data, size_t size);
 int			fuzz_config_input(const uint8_t *data, size_t size);
+int			fuzz_track_input(const uint8_t *data, size_t size);
 
 static unsigned char *
 read_file(const char *path, size_t *size)
@@ -74,4 +75,5 @@ test_fuzz_corpus(const char *fixtures_dir)
 {
 	replay(fixtures_dir, "rules", fuzz_rules_input, 10);
 	replay(fixtures_dir, "config", fuzz_config_input, 10);
+	replay(fixtures_dir, "track", fuzz_track_input, 10);
 }
