@@ -114,12 +114,4 @@ fuzz_config_input(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef CV_FUZZ_REPLAY
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	return fuzz_config_input(data, size);
-}
-#endif
+FUZZ_ENTRY_POINT(fuzz_config_input)

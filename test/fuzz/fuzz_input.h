@@ -38,4 +38,13 @@ fuzz_split_input(const uint8_t *data, size_t size, size_t *head_len)
 	return tail;
 }
 
+/* libFuzzer's entry point, calling fn; left out when the core suite replays corpora. */
+#ifdef CV_FUZZ_REPLAY
+#define FUZZ_ENTRY_POINT(fn)
+#else
+#define FUZZ_ENTRY_POINT(fn) \
+	int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size); \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { return fn(data, size); }
+#endif
+
 #endif

@@ -194,12 +194,4 @@ fuzz_track_input(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef CV_FUZZ_REPLAY
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	return fuzz_track_input(data, size);
-}
-#endif
+FUZZ_ENTRY_POINT(fuzz_track_input)
