@@ -61,7 +61,8 @@ static void read_config_request(struct MHD_Connection *c,
 
 /* The key is passed verbatim: "{account_id}/{project_id}" is resolved by
  * project_config_by_sdk_key itself (an SDK key first, DESIGN.md).  An
- * answer to be cached comes with the key's environment list. */
+ * answer to be cached for an environment comes with the key's
+ * environment list. */
 static void fetch_config(struct server *srv, const struct route *rt,
 						 const struct config_request *q, bool shared,
 						 struct db_result *out)
@@ -222,7 +223,9 @@ enum MHD_Result handle_config(struct server *srv, struct MHD_Connection *c,
 	if (hit)
 		return ret;
 	gen = cache_generation(srv->cache);
-	fetch_config(srv, &rq->route, &q, shared, &res);
+	fetch_config(srv, &rq->route, &q,
+				 shared && !without_environment(&rq->route, q.environment),
+				 &res);
 	if (res.status != 200)
 		ret = queue_db_result(srv, c, rq, &res);
 	else

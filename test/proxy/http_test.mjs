@@ -1,6 +1,7 @@
 // convert-proxy over real sockets, against test doubles of the SQL
 // contract (fake_contract.sql): every route, status, header, limit and
-// timeout, a PostgreSQL restart during traffic, and graceful shutdown.
+// timeout, a PostgreSQL restart during traffic, and graceful shutdown
+// (and, from hostile_test.mjs, what hostile clients get).
 // Run by run_http.sh, which provides the cluster and the environment.
 import { spawnSync } from 'node:child_process';
 import zlib from 'node:zlib';
@@ -9,6 +10,8 @@ import { request, get, post, rawConnect } from './lib/http.mjs';
 import { startProxy, stopProxy, accessLog, stopAll } from './lib/proxy.mjs';
 import { psql } from './lib/db.mjs';
 import { etagOf, assertError } from './lib/expect.mjs';
+// Slow clients, connection limits, cache abuse, revoked keys.
+import './hostile_test.mjs';
 
 const SUITE = process.env.PROXY_SUITE_NAME || 'proxy-http';
 
