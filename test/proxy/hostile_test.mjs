@@ -5,7 +5,8 @@
 // (proxy-http, proxy-sanitize); every test stops by itself within seconds.
 import { test, assert, sleep, eventually } from './lib/harness.mjs';
 import { get, post, rawConnect } from './lib/http.mjs';
-import { startProxy, stopProxy, accessLog } from './lib/proxy.mjs';
+import { startProxy, stopProxy } from './lib/proxy.mjs';
+import { cget, hitOf, lastNotes, changeSeen as changeSeenBy } from './lib/cache_probe.mjs';
 import { psql } from './lib/db.mjs';
 import { assertError } from './lib/expect.mjs';
 
@@ -23,38 +24,8 @@ async function trickle(port, { every, length = 1000, localAddress } = {}) {
   return c;
 }
 
-// GET, then wait for its access log line: the line is written after the
-// response, so without waiting the next request's line could come first.
-async function cget(q, path) {
-  q.sent = (q.sent || 0) + 1;
-  const r = await get(q.port, path);
-  await eventually(() => accessLog(q).length >= q.sent, 5000, 5);
-  return r;
-}
-
-// The cache notes ('hit' or 'miss') of the last n requests.
-async function lastNotes(q, n) {
-  const lines = await eventually(() => accessLog(q).length >= q.sent && accessLog(q));
-  assert.equal(lines.length, q.sent);
-  return lines.slice(-n).map((l) => (l.endsWith(' cache=hit') ? 'hit' : 'miss'));
-}
-
-// GET path; the response when the access log calls it a cache hit.
-async function hitOf(q, path) {
-  const r = await cget(q, path);
-  return (await lastNotes(q, 1))[0] === 'hit' && r;
-}
-
-// Run sql and wait until the proxy has had the notifications it sent: one
-// for a fence key, sent after them in the same transaction, has dropped
-// the fence's cached entry (notifications arrive in commit order).  What
-// comes next is then "the very next request" after the change.
-async function changeSeen(q, sql) {
-  const fence = '/api/v1/config/5/6';
-  await eventually(() => hitOf(q, fence));
-  psql(`BEGIN; ${sql}; NOTIFY convert_config, 'sdk_key:5/6'; COMMIT;`);
-  await eventually(async () => !(await hitOf(q, fence)), 3000, 20);
-}
+// Run sql; wait until the proxy has had its notifications ('5/6' is the fence).
+const changeSeen = (q, sql) => changeSeenBy(q, sql, '5/6');
 
 // A proxy whose cache listener is up (it connects in the background).
 async function cachingProxy(args = []) {
