@@ -13,6 +13,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=bench_lib.sh
 source "$here/bench_lib.sh"
+# shellcheck source=proxy_bench_lib.sh
+source "$here/proxy_bench_lib.sh"
 
 seconds=${BENCH_SECONDS:-10}
 slow_per=${BENCH_SLOW_PER_ADDRESS:-80}
@@ -23,30 +25,15 @@ command -v wrk >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
 }
 
-pids=()
-stop_all() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  bench_stop
-}
 bench_start
-trap stop_all EXIT
-
-cfg=$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["data"]))' \
-  "$bench_top/test/fixtures/sdk-test-config.json")
-psql -qXAt -v ON_ERROR_STOP=1 -v cfg="$cfg" >/dev/null <<'SQL'
-SELECT convert.import_project(:'cfg'::json);
-SELECT convert.create_sdk_key(10025986, NULL, 'bench-key');
-SQL
+trap stop_servers EXIT
+import_bench_project
 
 port=$(free_port 18180)
 "$bench_top/convert-proxy" --listen "127.0.0.1:$port" --pool-size "$pool" \
   --access-log "$bench_dir/access.log" 2>>"$bench_dir/proxy.err" &
 pids+=($!)
-for _ in $(seq 100); do
-  curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break
-  sleep 0.1
-done
+wait_http "http://127.0.0.1:$port/healthz"
 
 # run NAME N: wrk's requests/s and p99 into $bench_dir/NAME.*; N keeps the
 # runs' visitor ids apart.
