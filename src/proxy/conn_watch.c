@@ -47,7 +47,8 @@ static const char TIMEOUT_408[] =
 	"Content-Length: 40\r\n\r\n"
 	TIMEOUT_BODY;
 
-_Static_assert(sizeof TIMEOUT_BODY - 1 == 40, "Content-Length of the 408");
+_Static_assert(sizeof TIMEOUT_BODY - 1 == WATCH_TIMEOUT_BODY_LEN,
+			   "Content-Length of the 408");
 
 static bool body_too_slow(const struct conn_watch *w, const struct watched *c,
 						  long long now)
@@ -201,6 +202,16 @@ void watch_request_answering(struct conn_watch *w, struct watched *c)
 	pthread_mutex_lock(&w->mu);
 	c->phase = P_ANSWERING;
 	pthread_mutex_unlock(&w->mu);
+}
+
+bool watch_timed_out(struct conn_watch *w, struct watched *c)
+{
+	bool out;
+
+	pthread_mutex_lock(&w->mu);
+	out = c->cut && c->phase == P_BODY;
+	pthread_mutex_unlock(&w->mu);
+	return out;
 }
 
 void watch_request_done(struct conn_watch *w, struct watched *c)

@@ -13,10 +13,14 @@
 #ifndef CONVERT_PROXY_CONN_WATCH_H
 #define CONVERT_PROXY_CONN_WATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct conn_watch;
 struct watched;
+
+/* Bytes of the 408's body, {"code":408,"message":"request timeout"}. */
+#define WATCH_TIMEOUT_BODY_LEN 40
 
 struct watch_limits {
 	int header_timeout_s;
@@ -37,6 +41,8 @@ void watch_body_received(struct conn_watch *w, struct watched *c, size_t n);
 /* The request is in (or is refused early): no deadline while answering.
  * Must be called before a response is queued. */
 void watch_request_answering(struct conn_watch *w, struct watched *c);
+/* Whether the watchdog cut the connection's body off with a 408. */
+bool watch_timed_out(struct conn_watch *w, struct watched *c);
 /* The response is done: the next request's deadlines start now. */
 void watch_request_done(struct conn_watch *w, struct watched *c);
 

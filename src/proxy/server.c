@@ -255,7 +255,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 	if (rq == NULL)
 		return;
-	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+	if (w != NULL && watch_timed_out(srv->watch, w)) {
+		rq->status = 408;
+		rq->bytes = WATCH_TIMEOUT_BODY_LEN;
+		snprintf(rq->note, sizeof rq->note, "timeout");
+	} else if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		snprintf(rq->note, sizeof rq->note, "aborted=%d", (int) toe);
 	access_log_write(&(struct access_entry) {
 		.client = rq->client, .method = rq->method_name, .path = rq->path,

@@ -5,7 +5,7 @@
 // (proxy-http, proxy-sanitize); every test stops by itself within seconds.
 import { test, assert, sleep, eventually } from './lib/harness.mjs';
 import { get, post, rawConnect } from './lib/http.mjs';
-import { startProxy, stopProxy } from './lib/proxy.mjs';
+import { startProxy, stopProxy, accessLog } from './lib/proxy.mjs';
 import { cget, hitOf, lastNotes, changeSeen as changeSeenBy } from './lib/cache_probe.mjs';
 import { psql } from './lib/db.mjs';
 import { assertError } from './lib/expect.mjs';
@@ -49,6 +49,11 @@ test('slow body: 408 and closed after the minimum rate fails; others get the slo
       assert.ok(took >= 1000 && took < 3500, `cut after ${took} ms`);
       assert.equal(c.state.data, TIMEOUT_408);
     }
+    const cut = await eventually(() => {
+      const lines = accessLog(q).filter((l) => l.endsWith(' timeout'));
+      return lines.length === 4 && lines;
+    });
+    for (const l of cut) assert.match(l, / 127\.0\.0\.1 "POST \/v1\/track\/public-key" 408 40 \d+\.\d\dms timeout$/);
     assert.equal((await get(q.port, '/healthz')).status, 200);
     // A body at a normal pace (5 x 100 bytes in 1 s) is taken.
     const ok = await rawConnect(q.port);
