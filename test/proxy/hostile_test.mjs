@@ -210,3 +210,29 @@ test('notifications: one key drops that key only; debug_tokens nothing; others e
     await stopProxy(q);
   }
 });
+
+test('settings: the new limits from the environment; bad values refused', async () => {
+  const q = await startProxy([], {
+    env: {
+      CONVERT_PROXY_MAX_CONNECTIONS_PER_CLIENT: '1', CONVERT_PROXY_REQUEST_TIMEOUT: '1',
+      CONVERT_PROXY_MIN_BODY_RATE: '0', CONVERT_PROXY_CACHE_ENTRIES: '5',
+    },
+  });
+  const a = await trickle(q.port, { every: 100, localAddress: '127.0.0.5' });
+  try {
+    const b = await rawConnect(q.port, { localAddress: '127.0.0.5' });
+    await eventually(() => b.state.closedAt !== null, 3000, 20);
+    assert.equal(b.state.data, '');
+    await eventually(() => a.state.closedAt !== null, 4000, 50);
+    assert.equal(a.state.data, TIMEOUT_408);
+  } finally {
+    a.stop();
+    await stopProxy(q);
+  }
+  for (const [flag, value] of [['--request-timeout', '0'], ['--min-body-rate', '-1'],
+    ['--max-connections-per-client', 'x'], ['--cache-entries', '0']]) {
+    const bad = await startProxy([flag, value], { expectFail: true });
+    assert.deepEqual(await bad.exit, { code: 2, signal: null });
+    assert.equal(bad.stderr, `convert-proxy: invalid value for ${flag} (see --help)\n`);
+  }
+});
