@@ -331,8 +331,8 @@ function storedState(config) {
     // integration stored with updateVisitorProperties.
     state.segments = {};
     if (maybe(0.8)) state.segments.customSegments = customSegments(config);
-    for (const k of REPORT_KEYS) if (k !== 'customSegments' && maybe(0.2)) state.segments[k] = propValue(config, k);
-    if (maybe(0.15)) state.segments.plan = r.pick(PROPS.plan);
+    for (const k of REPORT_KEYS) if (k !== 'customSegments' && maybe(0.35)) state.segments[k] = propValue(config, k);
+    for (const k of ['plan', 'age', 'tags']) if (maybe(0.3)) state.segments[k] = propValue(config, k);
   }
   return state;
 }
