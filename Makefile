@@ -77,6 +77,7 @@ REGRESS += rules rules_errors rules_utf8
 REGRESS += decisions_setup decisions_flow decisions_features decisions_config \
 	decisions_segments decisions_parallel
 REGRESS += postgrest_api
+REGRESS += security_search_path
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 SHLIB_LINK = -ljson-c
@@ -127,6 +128,14 @@ $(PROXY_ASAN): $(PROXY_OBJS:.o=.c) $(wildcard src/proxy/*.h)
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		-o $@ $(PROXY_OBJS:.o=.c) $(PROXY_LIBS)
 
+# Plain `make` checks the extension's build dependencies before compiling
+# anything and names the missing Debian packages (it installs nothing).
+.PHONY: extension-deps
+extension-deps:
+	@CONVERT_DEPS=extension $(CURDIR)/src/scripts/ensure-deps.sh --no-install
+
+$(OBJS) $(OBJS:.o=.bc): | extension-deps
+
 # Core objects are plain C11: no PostgreSQL headers, own warnings.
 $(CORE_OBJS): %.o: %.c
 	$(CC) $(CORE_CFLAGS) $(filter-out -std=% -W%,$(CFLAGS_SL)) -O2 -g -c -o $@ $<
@@ -138,10 +147,10 @@ $(CORE_OBJS): %.o: %.c
 $(DATA_built): $(INSTALL_PARTS)
 	cat $^ > $@
 else
-# No PGXS: the server's development package is missing.
+# No PGXS: the server's development package is missing; say which packages
+# to install (`make test` and `make demo` install them when run as root).
 all install proxy install-proxy:
-	CONVERT_DEPS=extension $(CURDIR)/src/scripts/ensure-deps.sh
-	$(MAKE) $@
+	@CONVERT_DEPS=extension $(CURDIR)/src/scripts/ensure-deps.sh --no-install
 endif
 
 deps:

@@ -42,7 +42,7 @@ CREATE FUNCTION convert.refresh_config_cache(project_id bigint)
 RETURNS boolean
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     pid constant bigint := refresh_config_cache.project_id;
@@ -83,7 +83,7 @@ CREATE FUNCTION convert.refresh_config_cache()
 RETURNS bigint
 LANGUAGE sql
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     SELECT count(*) FILTER (WHERE convert.refresh_config_cache(p.id)) FROM convert.projects p
 $$;
@@ -92,7 +92,7 @@ CREATE FUNCTION convert.config_refresh_at_commit()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
     -- Already refreshed when SET CONSTRAINTS made an earlier event fire.
@@ -114,7 +114,7 @@ CREATE FUNCTION convert.config_mark_dirty()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
@@ -133,7 +133,7 @@ CREATE FUNCTION convert.config_mark_all_dirty()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
     INSERT INTO convert.config_dirty (project_id)

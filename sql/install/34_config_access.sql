@@ -32,7 +32,7 @@ CREATE FUNCTION convert.resolve_sdk_key(sdk_key text, authorization text DEFAULT
                                         OUT served_environment text)
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     k convert.sdk_keys;
@@ -74,7 +74,7 @@ CREATE FUNCTION convert.resolve_project(account_id bigint, project_id bigint)
 RETURNS bigint
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     disabled boolean;
@@ -103,7 +103,7 @@ CREATE FUNCTION convert.debug_mode(project_id bigint, debug_token text)
 RETURNS boolean
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     t convert.debug_tokens;
@@ -136,7 +136,7 @@ CREATE FUNCTION convert.project_config(account_id bigint, project_id bigint,
 RETURNS json
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
     PERFORM convert.resolve_project(project_config.account_id, project_config.project_id);
@@ -152,7 +152,7 @@ CREATE FUNCTION convert.project_config_by_sdk_key(sdk_key text, environment text
 RETURNS json
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     r record;
@@ -175,7 +175,7 @@ CREATE FUNCTION convert.project_config_basic(account_id bigint, project_id bigin
 RETURNS json
 LANGUAGE sql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     SELECT (pg_catalog.jsonb_build_object('account_id', p.account_id::text, 'project_id', p.id::text)
             || convert.jsonb_without_nulls(pg_catalog.jsonb_build_object(
@@ -194,7 +194,7 @@ CREATE FUNCTION convert.create_sdk_key(project_id bigint, secret text DEFAULT NU
                                        sdk_key text DEFAULT NULL, environment text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     key text := coalesce(sdk_key, encode(convert.random_bytes(16), 'hex'));
@@ -234,7 +234,7 @@ $$;
 CREATE FUNCTION convert.set_sdk_key_secret(sdk_key text, secret text)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     salt bytea := CASE WHEN secret IS NOT NULL THEN convert.random_bytes(16) END;
@@ -255,7 +255,7 @@ $$;
 CREATE FUNCTION convert.generate_debug_token(project_id bigint, ttl interval DEFAULT '24 hours')
 RETURNS text
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     token text := encode(convert.random_bytes(24), 'hex');
@@ -277,7 +277,7 @@ $$;
 CREATE FUNCTION convert.renew_debug_token(debug_token text, ttl interval DEFAULT '24 hours')
 RETURNS timestamptz
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     expiry timestamptz;

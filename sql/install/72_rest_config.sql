@@ -13,7 +13,7 @@ CREATE FUNCTION convert_rest.config(sdk_key text, environment text DEFAULT NULL,
 RETURNS convert_rest."application/json"
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     secret constant text := convert.rest_sdk_secret();
@@ -34,7 +34,7 @@ CREATE FUNCTION convert_rest.project_config(account_id bigint, project_id bigint
 RETURNS convert_rest."application/json"
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     token constant text := coalesce(convert.rest_header('convert-debug-token'),
@@ -52,7 +52,7 @@ CREATE FUNCTION convert_rest.project_config_basic(account_id bigint, project_id 
 RETURNS convert_rest."application/json"
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
     RETURN convert.rest_config_answer(

@@ -19,7 +19,7 @@ CREATE FUNCTION convert_rest.track(json)
 RETURNS convert_rest."application/json"
 LANGUAGE plpgsql VOLATILE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     sdk_key constant text := convert.rest_header('convert-sdk-key');
@@ -39,7 +39,7 @@ CREATE FUNCTION convert_rest.track_project(json)
 RETURNS convert_rest."application/json"
 LANGUAGE plpgsql VOLATILE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     ids text[];
