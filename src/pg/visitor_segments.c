@@ -7,7 +7,11 @@
  * deep-merges {segments: report} into the visitor's record (stored arrays
  * unioned with the new ones, new scalars winning) unless the record
  * already deep-equals it; every run call then matches audiences against
- * objectDeepMerge(stored segments, kept properties).
+ * objectDeepMerge(stored segments, kept properties).  Report and kept
+ * keys are disjoint, so outside that exception this is
+ * objectDeepMerge(stored segments, all the properties), and its
+ * customSegments is the stored one after createContext: nothing needs
+ * splitting.
  */
 #include "postgres.h"
 
@@ -34,50 +38,33 @@ is_report_key(const char *key, int len)
 	return false;
 }
 
-static bool
-has_report_key(JsonbContainer *props)
+/* The properties that are not report segments (NULL: none). */
+static Jsonb *
+kept_properties(Jsonb *props)
 {
-	for (size_t i = 0; i < lengthof(report_keys); i++)
-		if (getKeyJsonValueFromContainer(props, report_keys[i], strlen(report_keys[i]),
-										 NULL) != NULL)
-			return true;
-	return false;
-}
-
-/* filterReportSegments: *report gets the report segments, *rest the others (NULL: none). */
-static void
-split_properties(Jsonb *props, Jsonb **report, Jsonb **rest)
-{
-	JsonbParseState *to_report = NULL;
-	JsonbParseState *to_rest = NULL;
+	JsonbParseState *st = NULL;
 	JsonbIterator *it = JsonbIteratorInit(&props->root);
 	JsonbValue	k;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
-	int			n_rest = 0;
-	JsonbValue *done_report;
-	JsonbValue *done_rest;
+	int			n = 0;
+	JsonbValue *done;
 
-	pushJsonbValue(&to_report, WJB_BEGIN_OBJECT, NULL);
-	pushJsonbValue(&to_rest, WJB_BEGIN_OBJECT, NULL);
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
 	{
-		JsonbParseState **to;
-
 		if (tok != WJB_KEY)
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		JsonbIteratorNext(&it, &v, true);
-		to = is_report_key(k.val.string.val, k.val.string.len) ? &to_report : &to_rest;
-		if (to == &to_rest)
-			n_rest++;
-		pushJsonbValue(to, WJB_KEY, &k);
-		pushJsonbValue(to, WJB_VALUE, &v);
+		if (is_report_key(k.val.string.val, k.val.string.len))
+			continue;
+		pushJsonbValue(&st, WJB_KEY, &k);
+		pushJsonbValue(&st, WJB_VALUE, &v);
+		n++;
 	}
-	done_report = pushJsonbValue(&to_report, WJB_END_OBJECT, NULL);
-	done_rest = pushJsonbValue(&to_rest, WJB_END_OBJECT, NULL);
-	*report = JsonbValueToJsonb(done_report);
-	*rest = n_rest > 0 ? JsonbValueToJsonb(done_rest) : NULL;
+	done = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	return n > 0 ? JsonbValueToJsonb(done) : NULL;
 }
 
 static bool js_deep_equal(JsonbValue *a, JsonbValue *b);
@@ -152,22 +139,15 @@ js_deep_equal(JsonbValue *a, JsonbValue *b)
 	CHECK_FOR_INTERRUPTS();
 	if (a->type != b->type)
 		return false;
-	switch (a->type)
-	{
-		case jbvNull:
-			return true;
-		case jbvBool:
-			return a->val.boolean == b->val.boolean;
-		case jbvString:
-			return a->val.string.len == b->val.string.len &&
-				memcmp(a->val.string.val, b->val.string.val, a->val.string.len) == 0;
-		case jbvNumeric:
-			return numeric_to_js_double(a->val.numeric) == numeric_to_js_double(b->val.numeric);
-		case jbvBinary:
-			return container_deep_equal(a->val.binary.data, b->val.binary.data);
-		default:
-			return false;
-	}
+	if (a->type == jbvBinary)
+		return container_deep_equal(a->val.binary.data, b->val.binary.data);
+	if (a->type == jbvNumeric)
+		return numeric_to_js_double(a->val.numeric) == numeric_to_js_double(b->val.numeric);
+	if (a->type == jbvBool)
+		return a->val.boolean == b->val.boolean;
+	return a->type == jbvNull ||
+		(a->val.string.len == b->val.string.len &&
+		 memcmp(a->val.string.val, b->val.string.val, a->val.string.len) == 0);
 }
 
 static void
@@ -183,51 +163,47 @@ check_custom_segments(JsonbContainer *props)
 				 errhint("customSegments lists the ids of the segments the visitor is in, as the SDK's createContext takes it.")));
 }
 
-/* The stored segments after createContext stored the report segments. */
-static Jsonb *
-stored_after_context(Jsonb *report, JsonbValue *stored, bool stored_only)
+/* objectDeepEqual(stored, the report segments of props), with no report object built. */
+static bool
+equals_report_segments(JsonbContainer *stored, JsonbContainer *props)
 {
-	JsonbValue	report_root;
+	uint32		n = 0;
 
-	if (stored == NULL)
-		return report;
-	report_root.type = jbvBinary;
-	report_root.val.binary.data = &report->root;
-	report_root.val.binary.len = VARSIZE(report) - VARHDRSZ;
-	/* putData leaves a record that already equals {segments: report} as it is. */
-	if (stored_only && js_deep_equal(stored, &report_root))
-		return JsonbValueToJsonb(stored);
-	return jsonb_deep_merge(stored->val.binary.data, &report->root);
+	for (size_t i = 0; i < lengthof(report_keys); i++)
+	{
+		JsonbValue *given = getKeyJsonValueFromContainer(props, report_keys[i],
+														 strlen(report_keys[i]), NULL);
+		JsonbValue *kept;
+
+		if (given == NULL)
+			continue;
+		n++;
+		kept = getKeyJsonValueFromContainer(stored, report_keys[i], strlen(report_keys[i]), NULL);
+		if (kept == NULL || !js_deep_equal(kept, given))
+			return false;
+	}
+	return n > 0 && n == JsonContainerSize(stored);
 }
 
 VisitorSegments
 visitor_segments(Jsonb *props, JsonbValue *stored, bool stored_only)
 {
-	VisitorSegments out = {props, NULL};
-	Jsonb	   *segments = NULL;
-	Jsonb	   *rest = props;
+	VisitorSegments out;
 
-	if (has_report_key(&props->root))
+	check_custom_segments(&props->root);
+	if (stored == NULL || JsonContainerSize(stored->val.binary.data) == 0)
+		out.properties = props;
+	else if (stored_only && equals_report_segments(stored->val.binary.data, &props->root))
 	{
-		Jsonb	   *report;
+		/* putData left the record as it was: the stored segments, then the kept properties. */
+		Jsonb	   *kept = kept_properties(props);
 
-		check_custom_segments(&props->root);
-		split_properties(props, &report, &rest);
-		segments = stored_after_context(report, stored, stored_only);
+		out.properties = kept == NULL ? JsonbValueToJsonb(stored)
+			: jsonb_deep_merge(stored->val.binary.data, &kept->root);
 	}
-	else if (stored != NULL)
-		segments = JsonbValueToJsonb(stored);
-	/* objectDeepMerge(segments || {}, rest || {}); one side empty: the other. */
-	if (rest == NULL)
-		out.properties = segments;	/* not empty: it holds the report segments */
-	else if (segments == NULL || JB_ROOT_COUNT(segments) == 0)
-		out.properties = rest;
-	else if (JB_ROOT_COUNT(rest) == 0)
-		out.properties = segments;
 	else
-		out.properties = jsonb_deep_merge(&segments->root, &rest->root);
-	if (segments != NULL)
-		out.custom_segments = getKeyJsonValueFromContainer(&segments->root, CUSTOM_SEGMENTS,
-														   strlen(CUSTOM_SEGMENTS), NULL);
+		out.properties = jsonb_deep_merge(stored->val.binary.data, &props->root);
+	out.custom_segments = getKeyJsonValueFromContainer(&out.properties->root, CUSTOM_SEGMENTS,
+													   strlen(CUSTOM_SEGMENTS), NULL);
 	return out;
 }
