@@ -93,6 +93,19 @@ FROM segment_configs,
              ('{"devices": {"0": "DESK", "1": "DESK"}}', '{"segments": {"devices": ["DESK", "DESK"]}}'),
              ('{"devices": ["DESK", "DESK"], "plan": "pro"}', '{"segments": {"devices": ["DESK", "DESK"]}}'))
        AS p(props, attrs);
--- customSegments must be a list of ids, as in the SDK's types
-SELECT convert.run_experience(config, 'v', 'vip-only', '{"customSegments": "6101"}', '{}') FROM segment_configs;
+-- customSegments given as a string: the SDK's includes() searches it for
+-- each segment id as text; the later value wins over the stored one
+SELECT props, attrs, convert.run_experience(config, 'visitor-1', 'vip-only', props::jsonb, '{}', NULL,
+                                            attrs::jsonb) ->> 'id' AS variation
+FROM segment_configs,
+     (VALUES ('{"customSegments": "6101"}', NULL),
+             ('{"customSegments": "x6101,6102"}', NULL),
+             ('{"customSegments": "610"}', NULL),
+             ('{"customSegments": "6101"}', '{"segments": {"customSegments": ["6102"]}}'),
+             ('{"customSegments": ["6102"]}', '{"segments": {"customSegments": "6101"}}'),
+             ('{"country": "US"}', '{"segments": {"customSegments": "6101"}}')) AS p(props, attrs);
+-- Anything else makes the SDK throw once an experience targets a segment:
+-- refused here whatever the config
+SELECT convert.run_experience(config, 'v', 'us-desktop', '{"customSegments": 6101}', '{}') FROM segment_configs;
+SELECT convert.run_experience(config, 'v', 'vip-only', '{"customSegments": null}', '{}') FROM segment_configs;
 DROP TABLE segment_configs;

@@ -130,20 +130,17 @@ read_bucketing(JsonbValue *v, cv_decide_input *in)
 	in->n_stored = n;
 }
 
-/* The stored segments: an object whose customSegments is an array. */
+/* The stored segments: an object, its customSegments an array or a string. */
 static void
 check_stored_segments(JsonbValue *segments)
 {
-	JsonbValue *list;
-
 	if (segments->type != jbvBinary || !JsonContainerIsObject(segments->val.binary.data))
 		attribute_error("segments", "must be an object");
-	list = getKeyJsonValueFromContainer(segments->val.binary.data, "customSegments", 14, NULL);
-	if (list != NULL && (list->type != jbvBinary || !JsonContainerIsArray(list->val.binary.data)))
-		attribute_error("segments.customSegments", "must be an array of segment ids");
+	if (!visitor_segments_custom_ok(segments->val.binary.data))
+		attribute_error("segments.customSegments", CUSTOM_SEGMENTS_PROBLEM);
 }
 
-/* The segment ids segment targeting checks (an array, or NULL). */
+/* The segment ids segment targeting checks: an array, a string, or NULL. */
 static void
 read_custom_segments(JsonbValue *list, cv_decide_input *in)
 {
@@ -152,6 +149,11 @@ read_custom_segments(JsonbValue *list, cv_decide_input *in)
 
 	if (list == NULL)
 		return;
+	if (list->type == jbvString)
+	{
+		in->custom_segments_text = utf8_of(list->val.string.val, list->val.string.len);
+		return;
+	}
 	n = JsonContainerSize(list->val.binary.data);
 	out = palloc0(sizeof(cv_jv) * Max(n, 1));
 	for (size_t i = 0; i < n; i++)

@@ -150,16 +150,23 @@ js_deep_equal(JsonbValue *a, JsonbValue *b)
 		 memcmp(a->val.string.val, b->val.string.val, a->val.string.len) == 0);
 }
 
+bool
+visitor_segments_custom_ok(JsonbContainer *object)
+{
+	JsonbValue *list = getKeyJsonValueFromContainer(object, CUSTOM_SEGMENTS,
+													strlen(CUSTOM_SEGMENTS), NULL);
+
+	return list == NULL || list->type == jbvString ||
+		(list->type == jbvBinary && JsonContainerIsArray(list->val.binary.data));
+}
+
 static void
 check_custom_segments(JsonbContainer *props)
 {
-	JsonbValue *list = getKeyJsonValueFromContainer(props, CUSTOM_SEGMENTS,
-													strlen(CUSTOM_SEGMENTS), NULL);
-
-	if (list != NULL && (list->type != jbvBinary || !JsonContainerIsArray(list->val.binary.data)))
+	if (!visitor_segments_custom_ok(props))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid visitor_properties: customSegments: must be an array of segment ids"),
+				 errmsg("invalid visitor_properties: customSegments: %s", CUSTOM_SEGMENTS_PROBLEM),
 				 errhint("customSegments lists the ids of the segments the visitor is in, as the SDK's createContext takes it.")));
 }
 

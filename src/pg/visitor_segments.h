@@ -16,17 +16,27 @@
 
 #include "utils/jsonb.h"
 
+/*
+ * The SDK tests customSegments.includes(id): an array holds segment ids, a
+ * string is searched for them as text; on anything else it throws.
+ */
+#define CUSTOM_SEGMENTS_PROBLEM "must be an array of segment ids (or a string)"
+
+/* Is customSegments of this object absent, an array or a string? */
+extern bool visitor_segments_custom_ok(JsonbContainer *object);
+
 typedef struct VisitorSegments
 {
 	Jsonb	   *properties;		/* what audience rules are matched against */
-	JsonbValue *custom_segments;	/* segment ids (an array), or NULL */
+	JsonbValue *custom_segments;	/* segment ids: an array, a string, or NULL */
 } VisitorSegments;
 
 /*
  * props: the visitor properties (an object); stored: the stored segments
  * (an object, or NULL); stored_only: the stored record holds nothing but
  * those segments (the SDK then keeps it as it is when the report segments
- * equal it).  Errors when customSegments of props is not an array.
+ * equal it).  Errors when customSegments of props is not
+ * visitor_segments_custom_ok.
  */
 extern VisitorSegments visitor_segments(Jsonb *props, JsonbValue *stored,
 										bool stored_only);

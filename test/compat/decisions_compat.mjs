@@ -281,10 +281,12 @@ function withAnchoredLayout(sdk, config) {
 // ---- cases ----
 
 // Segment ids as an app passes them: the config's, unknown ones, a
-// repeated one, and rarely a number (never equal to a string id).
+// repeated one, and rarely a number (never equal to a string id); now and
+// then a string instead of a list (the SDK searches it for ids as text).
 function customSegments(config) {
   const ids = subset(config.segments, 0.5).map((s) => s.id);
   if (maybe(0.3)) ids.push(r.pick(['999999', '4000', 'seg-0']));
+  if (maybe(0.08)) return ids.join(r.pick([',', ' ', '']));
   if (ids.length && maybe(0.1)) ids.push(ids[0]);
   if (config.segments.length && maybe(0.05)) ids.push(Number(config.segments[0].id));
   return ids;
@@ -420,13 +422,14 @@ function sdkAnswer(config, c) {
 
 // How many cases carry report segments, and of which kind.
 const segmentCounts = { report: 0, customSegments: 0, configIds: 0, unknownIds: 0, withStored: 0,
-  runCallProps: 0 };
+  asText: 0, runCallProps: 0 };
 function countSegments(config, c) {
   const ids = new Set(config.segments.map((s) => s.id));
   const listed = Array.isArray(c.vprops?.customSegments) ? c.vprops.customSegments : null;
   if (hasReportSegments(c.vprops)) segmentCounts.report++;
   if (hasReportSegments(c.vprops) && c.attrs.segments) segmentCounts.withStored++;
   if (listed) segmentCounts.customSegments++;
+  if (typeof c.vprops?.customSegments === 'string') segmentCounts.asText++;
   if (listed?.some((x) => ids.has(x))) segmentCounts.configIds++;
   if (listed?.some((x) => !ids.has(x))) segmentCounts.unknownIds++;
   if (c.vprops !== undefined && !c.viaContext) segmentCounts.runCallProps++;
@@ -502,7 +505,8 @@ console.log(`compared ${stats.compared} cases over ${CONFIGS} configs ` +
 console.log(`visitor properties with report segments in ${segmentCounts.report} cases ` +
   `(${segmentCounts.withStored} also with stored segments), customSegments in ` +
   `${segmentCounts.customSegments} (naming config segments ${segmentCounts.configIds}, ` +
-  `unknown ids ${segmentCounts.unknownIds}); passed as the run call's visitorProperties ` +
+  `unknown ids ${segmentCounts.unknownIds}), as a string in ${segmentCounts.asText}; ` +
+  `passed as the run call's visitorProperties ` +
   `instead of createContext's: ${segmentCounts.runCallProps}`);
 sql('DROP TABLE compat_decisions, compat_configs');
 console.log(`decisions compat: ${stats.compared - mismatches.length} passed, ${mismatches.length} failed`);
