@@ -384,6 +384,9 @@ function makeCase(config, cid) {
   // experienceKeys is typed Array<string> by the SDK (and here).
   const stringKeys = rawKeys.filter((k) => typeof k === 'string');
   if (kind === 'feat' && maybe(0.3) && stringKeys.length) c.attrs.experienceKeys = subset(stringKeys, 0.5);
+  // Accepted without effect on the answer: the SDK's store and tracking only.
+  if (maybe(0.1)) c.attrs.updateVisitorProperties = true;
+  if (maybe(0.05)) c.attrs.enableTracking = false;
   return c;
 }
 
@@ -405,7 +408,8 @@ function sdkAnswer(config, c) {
   if (c.vprops !== undefined && !c.viaContext) attributes.visitorProperties = c.vprops;
   if (c.lprops !== undefined) attributes.locationProperties = c.lprops;
   if (c.env && c.envViaAttribute) attributes.environment = c.env;
-  for (const k of ['forceVariationId', 'ignoreLocationProperties', 'typeCasting', 'experienceKeys']) {
+  for (const k of ['forceVariationId', 'ignoreLocationProperties', 'typeCasting', 'experienceKeys',
+    'updateVisitorProperties', 'enableTracking']) {
     if (k in c.attrs) attributes[k] = c.attrs[k];
   }
   let result;
