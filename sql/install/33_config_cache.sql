@@ -59,10 +59,10 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     changed := changed + n;
     INSERT INTO convert.config_cache AS c (project_id, environment, debug, config, etag)
-    SELECT pid, r.environment, r.debug, r.doc::json, md5(r.doc)
+    SELECT pid, r.environment, r.debug, r.doc::pg_catalog.json, md5(r.doc)
     FROM (SELECT env.name AS environment, dbg.debug,
                  convert.render_config(pid, CASE env.name WHEN '' THEN NULL ELSE env.name END,
-                                       dbg.debug)::text AS doc
+                                       dbg.debug)::pg_catalog.text AS doc
           FROM convert.config_cache_environments(pid) AS env(name),
                (VALUES (false), (true)) AS dbg(debug)) AS r
     WHERE r.doc IS NOT NULL
@@ -72,7 +72,7 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     changed := changed + n;
     IF changed > 0 OR NOT EXISTS (SELECT FROM convert.projects p WHERE p.id = pid) THEN
-        PERFORM pg_notify('convert_config', pid::text);
+        PERFORM pg_notify('convert_config', pid::pg_catalog.text);
         RETURN true;
     END IF;
     RETURN false;

@@ -36,8 +36,8 @@ SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     k convert.sdk_keys;
-    given text := convert.authorization_secret(resolve_sdk_key.authorization);
-    requested text := nullif(resolve_sdk_key.environment, '');
+    given pg_catalog.text := convert.authorization_secret(resolve_sdk_key.authorization);
+    requested pg_catalog.text := nullif(resolve_sdk_key.environment, '');
 BEGIN
     SELECT * INTO k FROM convert.sdk_keys sk WHERE sk.sdk_key = resolve_sdk_key.sdk_key;
     IF NOT FOUND THEN
@@ -107,8 +107,8 @@ SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     t convert.debug_tokens;
-    token text := coalesce(nullif(btrim(debug_mode.debug_token), ''),
-                           nullif(btrim(nullif(current_setting('request.headers', true), '')::json
+    token pg_catalog.text := coalesce(nullif(btrim(debug_mode.debug_token), ''),
+                           nullif(btrim(nullif(current_setting('request.headers', true), '')::pg_catalog.json
                                         ->> 'convert-debug-token'), ''));
 BEGIN
     IF token IS NULL THEN
@@ -177,14 +177,14 @@ LANGUAGE sql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
-    SELECT (pg_catalog.jsonb_build_object('account_id', p.account_id::text, 'project_id', p.id::text)
+    SELECT (pg_catalog.jsonb_build_object('account_id', p.account_id::pg_catalog.text, 'project_id', p.id::pg_catalog.text)
             || convert.jsonb_without_nulls(pg_catalog.jsonb_build_object(
                    'include_jquery', p.settings -> 'include_jquery',
                    'include_jquery_v1', p.settings -> 'include_jquery_v1',
                    'disable_spa_functionality', p.settings -> 'disable_spa_functionality',
                    'version', p.settings -> 'version'))
-            || CASE WHEN p.tracking_script IS NULL THEN '{}'::jsonb
-                    ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script) END)::json
+            || CASE WHEN p.tracking_script IS NULL THEN '{}'::pg_catalog.jsonb
+                    ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script) END)::pg_catalog.json
     FROM convert.projects p
     WHERE p.id = (SELECT convert.resolve_project(project_config_basic.account_id,
                                                  project_config_basic.project_id))

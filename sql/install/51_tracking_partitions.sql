@@ -42,7 +42,7 @@ LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    day     date := first_day;
+    day     pg_catalog.date := first_day;
     created integer := 0;
 BEGIN
     IF last_day - first_day > 3660 THEN
@@ -101,8 +101,8 @@ AS $$
 BEGIN
     DELETE FROM convert.track_batches
     WHERE received_at < now() - convert.track_retry_window();
-    RETURN convert.ensure_event_partition_days((from_time AT TIME ZONE 'UTC')::date,
-                                               (to_time AT TIME ZONE 'UTC')::date);
+    RETURN convert.ensure_event_partition_days((from_time AT TIME ZONE 'UTC')::pg_catalog.date,
+                                               (to_time AT TIME ZONE 'UTC')::pg_catalog.date);
 END
 $$;
 

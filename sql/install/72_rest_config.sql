@@ -16,8 +16,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    secret constant text := convert.rest_sdk_secret();
-    token constant text := coalesce(convert.rest_header('convert-debug-token'),
+    secret constant pg_catalog.text := convert.rest_sdk_secret();
+    token constant pg_catalog.text := coalesce(convert.rest_header('convert-debug-token'),
                                     nullif(btrim(config.debug_token), ''));
 BEGIN
     RETURN convert.rest_config_answer(
@@ -37,7 +37,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    token constant text := coalesce(convert.rest_header('convert-debug-token'),
+    token constant pg_catalog.text := coalesce(convert.rest_header('convert-debug-token'),
                                     nullif(btrim(project_config.debug_token), ''));
 BEGIN
     RETURN convert.rest_config_answer(
