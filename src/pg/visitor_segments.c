@@ -17,6 +17,7 @@
 
 #include "miscadmin.h"
 
+#include "js_value.h"
 #include "jsonb_merge.h"
 #include "jsonb_view.h"
 #include "visitor_segments.h"
@@ -73,20 +74,14 @@ static bool js_deep_equal(JsonbValue *a, JsonbValue *b);
 static JsonbValue *
 member_named(JsonbContainer *c, const char *key, int len)
 {
-	uint32		index = 0;
+	uint32		index;
 
 	if (!JsonContainerIsArray(c))
 		return getKeyJsonValueFromContainer(c, key, len, NULL);
-	/* Object.keys of an array: "0", "1", ... without leading zeros. */
-	if (len == 0 || len > 9 || (len > 1 && key[0] == '0'))
+	/* Object.keys of an array: "0", "1", ... */
+	if (!cv_js_array_index(key, (size_t) len, &index) || index >= JsonContainerSize(c))
 		return NULL;
-	for (int i = 0; i < len; i++)
-	{
-		if (key[i] < '0' || key[i] > '9')
-			return NULL;
-		index = index * 10 + (uint32) (key[i] - '0');
-	}
-	return index < JsonContainerSize(c) ? getIthJsonbValueFromContainer(c, index) : NULL;
+	return getIthJsonbValueFromContainer(c, index);
 }
 
 /* Same key count, and every key of the object a equal in b. */
