@@ -41,6 +41,7 @@ PG_OBJS += src/pg/stats_functions.o src/pg/analysis_memory.o src/pg/analysis_sca
 PG_OBJS += src/pg/rules_type.o src/pg/rules_match.o src/pg/jsonb_view.o
 PG_OBJS += src/pg/track_payload.o src/pg/track_ids.o src/pg/track_duplicates.o
 PG_OBJS += src/pg/config_type.o src/pg/decision_cache.o src/pg/jsonb_merge.o \
+	src/pg/visitor_segments.o \
 	src/pg/decision_input.o src/pg/decision_results.o src/pg/decision_functions.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
@@ -74,7 +75,7 @@ REGRESS += config_model config_access config_import
 REGRESS += tracking tracking_errors tracking_enrich
 REGRESS += rules rules_errors rules_utf8
 REGRESS += decisions_setup decisions_flow decisions_features decisions_config \
-	decisions_parallel
+	decisions_segments decisions_parallel
 REGRESS += postgrest_api
 REGRESS += security_search_path
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
