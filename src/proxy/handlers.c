@@ -216,7 +216,8 @@ enum MHD_Result handle_config(struct server *srv, struct MHD_Connection *c,
 	uint64_t gen;
 
 	read_config_request(c, &q);
-	shared = is_public(&q) && !atomic_load(&srv->draining);
+	shared = is_public(&q) && !atomic_load(&srv->draining) &&
+		srv->settings->cache_ttl_s > 0;
 	key = shared ? lookup_key(srv, &rq->route, q.environment) : NULL;
 	hit = key != NULL && serve_from_cache(srv, c, rq, &q, key, &ret);
 	free(key);
