@@ -43,6 +43,7 @@ PG_OBJS += src/pg/rules_type.o src/pg/rules_match.o src/pg/jsonb_view.o
 PG_OBJS += src/pg/track_payload.o src/pg/track_ids.o src/pg/track_duplicates.o \
 	src/pg/track_decisions.o src/pg/error_quote.o
 PG_OBJS += src/pg/config_type.o src/pg/decision_cache.o src/pg/jsonb_merge.o \
+	src/pg/visitor_segments.o \
 	src/pg/decision_input.o src/pg/decision_results.o src/pg/decision_functions.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
@@ -52,7 +53,7 @@ PROXY_OBJS = src/proxy/main.o src/proxy/settings.o src/proxy/pool.o \
 	src/proxy/http_headers.o src/proxy/gzip.o src/proxy/rendered.o \
 	src/proxy/config_cache.o src/proxy/config_listener.o \
 	src/proxy/conn_watch.o src/proxy/access_log.o src/proxy/handlers.o \
-	src/proxy/server.o
+	src/proxy/server.o src/proxy/env_list.o src/proxy/cache_keys.o
 PROXY_PKGS = libmicrohttpd libpq zlib json-c
 PROXY_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -MMD -MP -Wall -Wextra -Werror \
 	-O2 -g $(shell pkg-config --cflags $(PROXY_PKGS) 2>/dev/null)
@@ -76,7 +77,7 @@ REGRESS += config_model config_access config_import
 REGRESS += tracking tracking_errors tracking_enrich request_bounds
 REGRESS += rules rules_errors rules_utf8
 REGRESS += decisions_setup decisions_flow decisions_features decisions_config \
-	decisions_parallel
+	decisions_segments decisions_parallel
 REGRESS += postgrest_api
 REGRESS += security_search_path
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale

@@ -76,6 +76,7 @@ SELECT length(convert.project_config_by_sdk_key('shadow-key', NULL, 'Bearer the-
 SELECT length(convert.project_config(8800, 8801)::pg_catalog.text) > 0 AS served_by_ids;
 SELECT length(convert.project_config(8800, 8801, NULL, :'debug_token')::pg_catalog.text) > 0 AS served_with_token;
 SELECT length(convert.project_config_basic(8800, 8801)::pg_catalog.text) > 0 AS served_basic;
+SELECT convert.config_environments('shadow-key') AS environments_of_key;
 SELECT convert.track('shadow-key'::pg_catalog.text, :'batch'::pg_catalog.json, 'Bearer the-secret'::pg_catalog.text) ->> 'stored' AS stored_by_key;
 SELECT convert.track(8800::pg_catalog.int8, 8801::pg_catalog.int8, :'batch'::pg_catalog.json) ->> 'stored' AS stored_by_ids;
 -- Checks that ran as anyone but the attacker (must be none).

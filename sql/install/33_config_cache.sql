@@ -201,3 +201,51 @@ REVOKE ALL ON FUNCTION convert.config_cache_environments(bigint),
               convert.config_refresh_at_commit(), convert.config_mark_dirty(),
               convert.config_mark_all_dirty(),
               convert.serve_config(bigint, text, boolean) FROM PUBLIC;
+
+-- SDK keys and debug tokens decide who is served, not what is rendered, so
+-- they mark nothing dirty; but a front end that caches answers must hear of
+-- them.  On convert_config: 'sdk_key:<key>' for each key inserted, changed
+-- or deleted (its old and new name), 'sdk_keys' when the table is
+-- truncated, and 'debug_tokens' for any change to debug tokens.
+CREATE FUNCTION convert.config_notify_sdk_key()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        PERFORM pg_catalog.pg_notify('convert_config', 'sdk_keys');
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM pg_catalog.pg_notify('convert_config', 'sdk_key:' || OLD.sdk_key);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM pg_catalog.pg_notify('convert_config', 'sdk_key:' || NEW.sdk_key);
+    END IF;
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION convert.config_notify_sdk_key() FROM PUBLIC;
+
+CREATE FUNCTION convert.config_notify_debug_tokens()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    PERFORM pg_catalog.pg_notify('convert_config', 'debug_tokens');
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION convert.config_notify_debug_tokens() FROM PUBLIC;
+
+CREATE TRIGGER config_notify_sdk_key AFTER INSERT OR UPDATE OR DELETE ON convert.sdk_keys
+    FOR EACH ROW EXECUTE FUNCTION convert.config_notify_sdk_key();
+CREATE TRIGGER config_notify_sdk_keys_truncate AFTER TRUNCATE ON convert.sdk_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION convert.config_notify_sdk_key();
+CREATE TRIGGER config_notify_debug_tokens AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON convert.debug_tokens
+    FOR EACH STATEMENT EXECUTE FUNCTION convert.config_notify_debug_tokens();

@@ -170,6 +170,36 @@ BEGIN
 END
 $$;
 
+-- The environments whose configs differ for what project_config_by_sdk_key
+-- serves under sdk_key: those its project knows.  Any other environment is
+-- served exactly like every unknown one, so a front end caching configs can
+-- keep them all under one entry (convert-proxy does).  NULL when sdk_key is
+-- neither an SDK key nor an existing account/project pair.
+CREATE FUNCTION convert.config_environments(sdk_key text)
+RETURNS text[]
+LANGUAGE sql STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+    WITH project AS (
+        SELECT k.project_id FROM convert.sdk_keys k
+        WHERE k.sdk_key = config_environments.sdk_key
+        UNION ALL
+        SELECT p.id FROM convert.projects p
+        WHERE config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+          AND NOT EXISTS (SELECT FROM convert.sdk_keys k WHERE k.sdk_key = config_environments.sdk_key)
+          -- (CASE: the casts must not run on a key that is not two ids)
+          AND p.account_id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+                                  THEN pg_catalog.split_part(config_environments.sdk_key, '/', 1)::bigint END
+          AND p.id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+                          THEN pg_catalog.split_part(config_environments.sdk_key, '/', 2)::bigint END
+    )
+    SELECT ARRAY(SELECT e FROM convert.config_cache_environments(project.project_id) AS e
+                 WHERE e NOT IN ('', '*') ORDER BY e)
+    FROM project
+$$;
+REVOKE ALL ON FUNCTION convert.config_environments(text) FROM PUBLIC;
+
 -- The Serving API's minimal project settings (ConfigMinimalResponseData).
 CREATE FUNCTION convert.project_config_basic(account_id bigint, project_id bigint)
 RETURNS json
