@@ -62,7 +62,7 @@ const endpoints = { config: `${base}/api/v1/`, track: `${base}/[project_id]/v1/`
 
 // --- the project in the database ----------------------------------------
 sql(`TRUNCATE convert.events, convert.visitor_bucketing, convert.visitor_goals,
-               convert.goal_transactions, convert.track_batches`);
+               convert.goal_transactions, convert.track_batches, convert.segment_sets`);
 sql(`SELECT convert.import_project($cfg$${JSON.stringify(config)}$cfg$::json)`);
 sql(`SELECT convert.create_sdk_key(${PROJECT}, '${SECRET}', '${KEY}')`);
 
@@ -246,7 +246,7 @@ const canonical = (row) => JSON.stringify([row.visitor_id, row.event_type, row.e
 const want = expected.map(canonical).sort();
 const got = queryJson(`SELECT visitor_id, event_type, experience_id::text, variation_id::text, goal_id::text,
                               amount, transaction_id, bucketing, segments, source
-                       FROM convert.events WHERE project_id = ${PROJECT}`);
+                       FROM convert.events_with_segments WHERE project_id = ${PROJECT}`);
 check('every stored row has the SDK source', got.every((r) => r.source === 'compat-test'));
 const gotRows = got.map(canonical).sort();
 check('stored event count', gotRows.length === want.length, `${gotRows.length} stored, ${want.length} expected`);
