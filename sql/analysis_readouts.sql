@@ -1,0 +1,132 @@
+-- convert.experience_analysis: the read-outs beyond experience_results
+-- (multiple-comparison corrections, sequential tests, Bayesian chance to
+-- win and risk) over a small fixed data set: three arms of 1000 visitors,
+-- a signup goal and a purchase goal.  Every expected number was computed
+-- independently by test/analysis/readouts_reference.py (SciPy 1.10.1 and
+-- statsmodels 0.13.5 from Debian 12, from the same per-visitor data) and
+-- agrees with it to the 9 decimals shown.
+\pset null '(null)'
+
+INSERT INTO convert.accounts (id, name) VALUES (94, 'readouts test');
+INSERT INTO convert.projects (id, account_id, name) VALUES (94, 94, 'readouts');
+INSERT INTO convert.experiences (project_id, id, key, name, status)
+VALUES (94, 400, 'pricing', 'Pricing', 'active');
+INSERT INTO convert.variations (project_id, experience_id, position, id, key, status, traffic_allocation)
+VALUES (94, 400, 0, 4001, 'original', 'running', 34), (94, 400, 1, 4002, 'cheaper', 'running', 33),
+       (94, 400, 2, 4003, 'bundle', 'running', 33);
+INSERT INTO convert.goals (project_id, id, key, type)
+VALUES (94, 701, 'signup', 'code_trigger'), (94, 702, 'purchase', 'revenue');
+INSERT INTO convert.experience_goals (project_id, experience_id, goal_id, position)
+VALUES (94, 400, 701, 0), (94, 400, 702, 1);
+SELECT convert.ensure_event_partitions('2026-03-01', '2026-03-31') > 0 AS partitions_created;
+
+-- 1000 visitors per arm, exposed on March 10th
+INSERT INTO convert.visitor_bucketing (project_id, visitor_id, experience_id, variation_id, bucketed_at)
+SELECT 94, arm || '-' || i, 400, id, '2026-03-10 12:00+00'
+FROM (VALUES ('o', 4001), ('b', 4002), ('c', 4003)) AS a(arm, id), generate_series(1, 1000) AS i;
+-- signup: 100, 130 and 95 visitors
+INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id)
+SELECT '2026-03-11 09:00+00', 94, arm || '-' || i, 'conversion', 701
+FROM (VALUES ('o', 100), ('b', 130), ('c', 95)) AS a(arm, n), generate_series(1, n) AS i;
+-- purchase: buyer i of the original pays 20 + i (50 buyers), of cheaper
+-- 25 + i (60 buyers), of bundle 18 + 3 * (i % 7) (45 buyers)
+INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id,
+                            amount, products_count, goal_data)
+SELECT '2026-03-12 10:00+00', 94, arm || '-' || i, 'conversion', 702, amount, 1,
+       jsonb_build_array(jsonb_build_object('key', 'amount', 'value', amount))
+FROM (VALUES ('o', 50), ('b', 60), ('c', 45)) AS a(arm, n), generate_series(1, n) AS i,
+     LATERAL (SELECT CASE arm WHEN 'o' THEN 20 + i WHEN 'b' THEN 25 + i
+                              ELSE 18 + 3 * (i % 7) END::numeric AS amount) AS v;
+
+-- With the defaults, the first 22 columns are experience_results' exactly
+SELECT count(*) AS differing_rows FROM (
+    (SELECT variation_id, variation_key, is_original, goal_id, goal_key, visitors,
+            converting_visitors, conversions, conversion_rate, revenue, products,
+            revenue_per_visitor, uplift, uplift_low, uplift_high, p_value, chance_to_beat,
+            revenue_uplift, revenue_uplift_low, revenue_uplift_high, revenue_p_value,
+            revenue_chance_to_beat
+     FROM convert.experience_analysis(94, '400')
+     EXCEPT ALL SELECT * FROM convert.experience_results(94, '400'))
+    UNION ALL
+    (SELECT * FROM convert.experience_results(94, '400')
+     EXCEPT ALL
+     SELECT variation_id, variation_key, is_original, goal_id, goal_key, visitors,
+            converting_visitors, conversions, conversion_rate, revenue, products,
+            revenue_per_visitor, uplift, uplift_low, uplift_high, p_value, chance_to_beat,
+            revenue_uplift, revenue_uplift_low, revenue_uplift_high, revenue_p_value,
+            revenue_chance_to_beat
+     FROM convert.experience_analysis(94, '400'))) AS d;
+-- and no correction means no adjusted p-values
+SELECT count(p_value_adjusted) + count(revenue_p_value_adjusted) AS adjusted
+FROM convert.experience_analysis(94, '400');
+
+-- Fixed-horizon p-values and both corrections over the family of six
+-- (statsmodels.stats.multitest.multipletests, 'holm' and 'fdr_bh')
+SELECT h.variation_key, h.goal_key,
+       round(h.p_value::numeric, 9) AS p_value,
+       round(h.p_value_adjusted::numeric, 9) AS holm,
+       round(b.p_value_adjusted::numeric, 9) AS bh,
+       round(h.revenue_p_value::numeric, 9) AS revenue_p_value,
+       round(h.revenue_p_value_adjusted::numeric, 9) AS revenue_holm,
+       round(b.revenue_p_value_adjusted::numeric, 9) AS revenue_bh
+FROM convert.experience_analysis(94, '400', correction => 'holm') AS h
+JOIN convert.experience_analysis(94, '400', correction => 'bh') AS b
+  ON b.variation_id = h.variation_id AND b.goal_id = h.goal_id
+WHERE NOT h.is_original;
+
+-- Sequential: always-valid intervals (wider) and p-values (larger), at the
+-- default tuning of 5000 visitors and at 500
+SELECT variation_key, goal_key, round(uplift::numeric, 9) AS uplift,
+       round(uplift_low::numeric, 9) AS uplift_low, round(uplift_high::numeric, 9) AS uplift_high,
+       round(p_value::numeric, 9) AS p_value
+FROM convert.experience_analysis(94, '400', sequential => true) WHERE NOT is_original;
+SELECT variation_key, goal_key,
+       round(revenue_uplift_low::numeric, 9) AS revenue_uplift_low,
+       round(revenue_uplift_high::numeric, 9) AS revenue_uplift_high,
+       round(revenue_p_value::numeric, 9) AS revenue_p_value
+FROM convert.experience_analysis(94, '400', sequential => true)
+WHERE NOT is_original AND goal_key = 'purchase';
+SELECT variation_key, goal_key, round(uplift_low::numeric, 9) AS uplift_low,
+       round(uplift_high::numeric, 9) AS uplift_high, round(p_value::numeric, 9) AS p_value
+FROM convert.experience_analysis(94, '400', sequential => true, sequential_tuning => 500)
+WHERE NOT is_original AND goal_key = 'signup';
+-- sequential p-values adjusted too
+SELECT variation_key, goal_key, round(p_value_adjusted::numeric, 9) AS holm
+FROM convert.experience_analysis(94, '400', sequential => true, correction => 'holm')
+WHERE NOT is_original;
+
+-- Bayesian: flat prior, then the proper prior N(0, 0.1^2)
+SELECT variation_key, goal_key,
+       round(chance_to_win::numeric, 9) AS chance_to_win, round(risk::numeric, 9) AS risk,
+       round(revenue_chance_to_win::numeric, 9) AS revenue_chance_to_win,
+       round(revenue_risk::numeric, 9) AS revenue_risk
+FROM convert.experience_analysis(94, '400');
+SELECT variation_key, goal_key,
+       round(chance_to_win::numeric, 9) AS chance_to_win, round(risk::numeric, 9) AS risk,
+       round(revenue_chance_to_win::numeric, 9) AS revenue_chance_to_win,
+       round(revenue_risk::numeric, 9) AS revenue_risk
+FROM convert.experience_analysis(94, '400', prior_sd => 0.1) WHERE NOT is_original;
+
+-- The building blocks on their own
+SELECT round(z::numeric, 9) AS z, round(p_value::numeric, 9) AS p_value,
+       round(ci_low::numeric, 9) AS ci_low, round(ci_high::numeric, 9) AS ci_high
+FROM convert.sequential_test(1000, 0.1, 0.09, 1000, 0.13, 0.1131);
+SELECT round(lift::numeric, 9) AS lift, round(lift_sd::numeric, 9) AS lift_sd,
+       round(chance_to_win::numeric, 9) AS chance_to_win, round(risk::numeric, 9) AS risk
+FROM convert.bayes_lift(1000, 0.1, 0.09, 1000, 0.13, 0.1131);
+SELECT convert.adjusted_p_values('{0.01, NULL, 0.04, 0.03, 0.04}', 'holm') AS holm,
+       convert.adjusted_p_values('{0.01, NULL, 0.04, 0.03, 0.04}', 'bh') AS bh;
+-- undefined inputs give NULLs; an empty family stays empty
+SELECT * FROM convert.sequential_test(0, 0, 0, 10, 0.1, 0.09);
+SELECT * FROM convert.bayes_lift(10, 0, 0, 10, 0.1, 0.09);
+SELECT * FROM convert.bayes_lift(10, NULL, 0, 10, 0.1, 0.09);
+SELECT convert.adjusted_p_values('{}', 'bh') AS empty;
+
+-- Errors
+\set VERBOSITY terse
+SELECT * FROM convert.experience_analysis(94, '400', correction => 'bonferroni');
+SELECT * FROM convert.experience_analysis(94, '400', sequential => true, sequential_tuning => 0);
+SELECT * FROM convert.experience_analysis(94, '400', prior_sd => -1);
+SELECT * FROM convert.sequential_test(10, 0.1, 0.09, 10, 0.2, 0.16, 1.5);
+SELECT convert.adjusted_p_values('{0.5, 1.5}', 'holm');
+SELECT convert.adjusted_p_values('{0.5}', 'sidak');

@@ -1,0 +1,356 @@
+#!/usr/bin/python3
+"""Independent reference for convert.experience_analysis and its building
+blocks (sequential_test, bayes_lift, adjusted_p_values).
+
+Everything here is computed from per-visitor values with SciPy and
+statsmodels (Debian 12: python3-scipy 1.10.1, python3-statsmodels 0.13.5),
+never from the extension's formulas:
+
+  two-proportion z-test   statsmodels proportions_ztest (pooled)
+  Welch's t-test          scipy.stats.ttest_ind(equal_var=False)
+  Holm, Benjamini-Hochberg statsmodels multipletests('holm' / 'fdr_bh')
+  confidence sequence     Waudby-Smith et al. 2023, eq. 9 and 161, written
+                          out here; its p-value found by root finding
+                          (scipy.optimize.brentq) on the half-width
+  Bayesian lift           the delta-method normal posterior, written out
+                          here; chance to win from scipy.stats.norm, risk
+                          by numerical integration (scipy.integrate.quad)
+
+  readouts_reference.py fixture   print the numbers of sql/analysis_readouts.sql
+  readouts_reference.py live      compare the database (libpq's PG* variables
+                                  name it) with the reference on fixed and
+                                  generated data; prints "N passed, N failed"
+"""
+import csv
+import io
+import math
+import subprocess
+import sys
+
+import numpy as np
+from scipy import integrate, optimize, stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportions_ztest
+
+TOLERANCE = 1e-9
+
+
+# ---------------------------------------------------------------- reference
+
+def sequential_halfwidth(s2, n, alpha, rho):
+    """Eq. 9: half-width of the confidence sequence for per-unit variance s2."""
+    return math.sqrt(s2) * math.sqrt(
+        2 * (n * rho ** 2 + 1) / (n ** 2 * rho ** 2) * math.log(math.sqrt(n * rho ** 2 + 1) / alpha))
+
+
+def sequential_rho(alpha, tuning):
+    """Eq. 161: the mixing parameter tuned for `tuning` observations."""
+    return math.sqrt((-2 * math.log(alpha) + math.log(-2 * math.log(alpha) + 1)) / tuning)
+
+
+def sequential(n_a, mean_a, var_a, n_b, mean_b, var_b, confidence=0.95, tuning=5000):
+    """Interval of b - a, uplift interval and always-valid p-value."""
+    alpha = 1 - confidence
+    rho = sequential_rho(alpha, tuning)
+    n = n_a + n_b
+    s2 = (var_a / n_a + var_b / n_b) * n
+    diff = mean_b - mean_a
+    half = sequential_halfwidth(s2, n, alpha, rho)
+    # the p-value: the alpha at which the half-width (rho kept) reaches |diff|
+    gap = lambda a: sequential_halfwidth(s2, n, a, rho) - abs(diff)
+    if gap(1.0) >= 0:
+        p = 1.0
+    else:
+        p = optimize.brentq(gap, 1e-300, 1.0, xtol=1e-300, rtol=4 * np.finfo(float).eps)
+    return dict(p_value=p, ci_low=diff - half, ci_high=diff + half,
+                uplift_low=(diff - half) / mean_a, uplift_high=(diff + half) / mean_a)
+
+
+def bayes(n_a, mean_a, var_a, n_b, mean_b, var_b, prior_sd=None):
+    """Posterior of the relative lift; chance to win and risk."""
+    estimate = mean_b / mean_a - 1
+    v = var_b / (n_b * mean_a ** 2) + mean_b ** 2 * var_a / (n_a * mean_a ** 4)
+    if prior_sd is None:
+        mu, sd = estimate, math.sqrt(v)
+    else:
+        post_var = 1 / (1 / v + 1 / prior_sd ** 2)
+        mu, sd = post_var * estimate / v, math.sqrt(post_var)
+    risk, _ = integrate.quad(lambda x: -x * stats.norm.pdf(x, mu, sd), mu - 40 * sd, 0,
+                             epsabs=1e-15, epsrel=1e-13, limit=200) if mu - 40 * sd < 0 else (0.0, 0)
+    return dict(lift=mu, lift_sd=sd, chance_to_win=stats.norm.sf(0, mu, sd), risk=risk)
+
+
+def compare_arms(original, arm, confidence=0.95, tuning=5000, prior_sd=None, is_rate=True):
+    """Every read-out of one arm against the original, from per-visitor values."""
+    a, b = np.asarray(original, float), np.asarray(arm, float)
+    if is_rate:
+        fixed_p = proportions_ztest([b.sum(), a.sum()], [len(b), len(a)])[1]
+        var_a, var_b = a.var(), b.var()          # Bernoulli: p (1 - p)
+    else:
+        fixed_p = stats.ttest_ind(b, a, equal_var=False).pvalue
+        var_a, var_b = a.var(ddof=1), b.var(ddof=1)
+    out = dict(fixed_p=fixed_p)
+    out.update({'seq_' + k: v for k, v in
+                sequential(len(a), a.mean(), var_a, len(b), b.mean(), var_b,
+                           confidence, tuning).items()})
+    out.update(bayes(len(a), a.mean(), var_a, len(b), b.mean(), var_b, prior_sd))
+    return out
+
+
+def adjust(p_values, method):
+    return list(multipletests(p_values, method={'holm': 'holm', 'bh': 'fdr_bh'}[method])[1])
+
+
+# ------------------------------------------------------------ fixed data
+
+def fixture_arms():
+    """The per-visitor data of sql/analysis_readouts.sql: {arm: (signup, revenue)}."""
+    def arm(signups, buyers, pay):
+        signup = [1.0] * signups + [0.0] * (1000 - signups)
+        revenue = [float(pay(i)) for i in range(1, buyers + 1)] + [0.0] * (1000 - buyers)
+        return signup, revenue, [1.0] * buyers + [0.0] * (1000 - buyers)
+    return {'original': arm(100, 50, lambda i: 20 + i),
+            'cheaper': arm(130, 60, lambda i: 25 + i),
+            'bundle': arm(95, 45, lambda i: 18 + 3 * (i % 7))}
+
+
+def fixture_rows(tuning=5000, prior_sd=None):
+    """Per (arm, goal): conversion-rate and revenue read-outs, in result order."""
+    arms = fixture_arms()
+    rows = []
+    for goal in ('signup', 'purchase'):
+        for name in ('cheaper', 'bundle'):
+            o, s = arms['original'], arms[name]
+            rate = compare_arms(o[0] if goal == 'signup' else o[2],
+                                s[0] if goal == 'signup' else s[2],
+                                tuning=tuning, prior_sd=prior_sd)
+            revenue = (compare_arms(o[1], s[1], tuning=tuning, prior_sd=prior_sd, is_rate=False)
+                       if goal == 'purchase' else None)
+            rows.append((name, goal, rate, revenue))
+    return rows
+
+
+def print_fixture():
+    rows = fixture_rows()
+    family = []
+    for _, _, rate, revenue in rows:
+        family.append(rate['fixed_p'])
+        if revenue:
+            family.append(revenue['fixed_p'])
+    holm, bh = adjust(family, 'holm'), adjust(family, 'bh')
+    seq_family = []
+    for _, _, rate, revenue in rows:
+        seq_family.append(rate['seq_p_value'])
+        if revenue:
+            seq_family.append(revenue['seq_p_value'])
+    seq_holm = adjust(seq_family, 'holm')
+    i = 0
+    print('fixed p, holm, bh (rate; revenue):')
+    for name, goal, rate, revenue in rows:
+        line = f'  {name} {goal}: {rate["fixed_p"]:.9f} {holm[i]:.9f} {bh[i]:.9f}'
+        j = i + 1
+        if revenue:
+            line += f'; {revenue["fixed_p"]:.9f} {holm[j]:.9f} {bh[j]:.9f}'
+            j += 1
+        print(line)
+        i = j
+    print('sequential (uplift_low, uplift_high, p; holm):')
+    i = 0
+    for name, goal, rate, revenue in rows:
+        print(f'  {name} {goal}: {rate["seq_uplift_low"]:.9f} {rate["seq_uplift_high"]:.9f} '
+              f'{rate["seq_p_value"]:.9f}; holm {seq_holm[i]:.9f}')
+        i += 1
+        if revenue:
+            print(f'  {name} {goal} revenue: {revenue["seq_uplift_low"]:.9f} '
+                  f'{revenue["seq_uplift_high"]:.9f} {revenue["seq_p_value"]:.9f}')
+            i += 1
+    for name, goal, rate, _ in fixture_rows(tuning=500):
+        if goal == 'signup':
+            print(f'  tuning 500 {name}: {rate["seq_uplift_low"]:.9f} {rate["seq_uplift_high"]:.9f} '
+                  f'{rate["seq_p_value"]:.9f}')
+    for prior in (None, 0.1):
+        print(f'bayes prior {prior} (chance, risk; revenue):')
+        for name, goal, rate, revenue in fixture_rows(prior_sd=prior):
+            line = f'  {name} {goal}: {rate["chance_to_win"]:.9f} {rate["risk"]:.9f}'
+            if revenue:
+                line += f'; {revenue["chance_to_win"]:.9f} {revenue["risk"]:.9f}'
+            print(line)
+    print('building blocks:')
+    s = sequential(1000, 0.1, 0.09, 1000, 0.13, 0.1131)
+    print(f'  sequential: p {s["p_value"]:.9f} ci {s["ci_low"]:.9f} {s["ci_high"]:.9f}')
+    b = bayes(1000, 0.1, 0.09, 1000, 0.13, 0.1131)
+    print(f'  bayes: {b["lift"]:.9f} {b["lift_sd"]:.9f} {b["chance_to_win"]:.9f} {b["risk"]:.9f}')
+    p = [0.01, 0.04, 0.03, 0.04]
+    print(f'  holm {adjust(p, "holm")} bh {adjust(p, "bh")}')
+
+
+# ------------------------------------------------------------- live checks
+
+class Checks:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def near(self, what, got, want, tolerance=TOLERANCE):
+        if got is None or want is None:
+            ok = got is None and want is None
+        else:
+            scale = abs(want) if abs(want) > 1e-300 else 1.0
+            ok = abs(got - want) <= tolerance * scale
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print(f'FAIL {what}: got {got!r}, want {want!r}')
+
+
+def sql_rows(query):
+    """Rows of a query as lists of strings (None for NULL), through psql."""
+    out = subprocess.run(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '--csv', '-P', 'null=\\N',
+                          '-c', query], check=True, capture_output=True, text=True).stdout
+    rows = list(csv.reader(io.StringIO(out)))[1:]
+    return [[None if v == '\\N' else v for v in r] for r in rows]
+
+
+def number(v):
+    return None if v is None else float(v)
+
+
+def check_building_blocks(checks, rng):
+    """Random inputs through the SQL functions against the reference."""
+    for case in range(200):
+        n_a, n_b = (int(x) for x in rng.integers(2, 200000, 2))
+        mean_a, mean_b = rng.uniform(0.01, 50, 2)
+        var_a, var_b = rng.uniform(0.01, 400, 2)
+        confidence = float(rng.choice([0.8, 0.9, 0.95, 0.99]))
+        tuning = float(rng.choice([100, 5000, 1e5]))
+        prior = None if case % 2 else float(rng.uniform(0.01, 1))
+        args = f'{n_a}, {mean_a!r}, {var_a!r}, {n_b}, {mean_b!r}, {var_b!r}'
+        got = sql_rows(f'SELECT p_value, ci_low, ci_high, uplift_low, uplift_high '
+                       f'FROM convert.sequential_test({args}, {confidence!r}, {tuning!r})')[0]
+        want = sequential(n_a, mean_a, var_a, n_b, mean_b, var_b, confidence, tuning)
+        for i, key in enumerate(('p_value', 'ci_low', 'ci_high', 'uplift_low', 'uplift_high')):
+            checks.near(f'sequential_test case {case} {key}', number(got[i]), want[key])
+        got = sql_rows(f'SELECT lift, lift_sd, chance_to_win, risk FROM convert.bayes_lift('
+                       f'{args}, {"NULL" if prior is None else repr(prior)})')[0]
+        want = bayes(n_a, mean_a, var_a, n_b, mean_b, var_b, prior)
+        for i, key in enumerate(('lift', 'lift_sd', 'chance_to_win')):
+            checks.near(f'bayes_lift case {case} {key}', number(got[i]), want[key])
+        # quad's own accuracy bounds this one, absolutely for tiny risks
+        checks.near(f'bayes_lift case {case} risk', number(got[3]), want['risk'],
+                    tolerance=1e-9 if want['risk'] > 1e-6 else 1e-3)
+    for case in range(100):
+        m = int(rng.integers(1, 40))
+        p = list(rng.uniform(0, 1, m) ** rng.uniform(1, 6))
+        if case % 3 == 0:
+            p[0:m // 2] = [p[0]] * (m // 2)     # ties
+        array = 'ARRAY[' + ','.join(repr(float(x)) for x in p) + ']::float8[]'
+        for method in ('holm', 'bh'):
+            got = sql_rows(f'SELECT unnest(convert.adjusted_p_values({array}, {method!r}))')
+            want = adjust(p, method)
+            for i in range(m):
+                checks.near(f'adjusted_p_values {method} case {case} [{i}]',
+                            number(got[i][0]), want[i])
+
+
+GENERATE = """
+INSERT INTO convert.accounts (id, name) VALUES (95, 'reference');
+INSERT INTO convert.projects (id, account_id, name) VALUES (95, 95, 'reference');
+INSERT INTO convert.experiences (project_id, id, key, status) VALUES (95, 500, 'generated', 'active');
+INSERT INTO convert.variations (project_id, experience_id, position, id, key, traffic_allocation)
+VALUES (95, 500, 0, 5001, 'a', 34), (95, 500, 1, 5002, 'b', 33), (95, 500, 2, 5003, 'c', 33);
+INSERT INTO convert.goals (project_id, id, key, type)
+VALUES (95, 801, 'signup', 'code_trigger'), (95, 802, 'purchase', 'revenue');
+INSERT INTO convert.experience_goals (project_id, experience_id, goal_id, position)
+VALUES (95, 500, 801, 0), (95, 500, 802, 1);
+SELECT convert.ensure_event_partitions('2026-04-01', '2026-04-30');
+SELECT setseed(0.17);
+INSERT INTO convert.visitor_bucketing (project_id, visitor_id, experience_id, variation_id, bucketed_at)
+SELECT 95, 'g-' || i, 500, 5001 + i % 3, timestamptz '2026-04-02' + i * interval '1 second'
+FROM generate_series(1, 9000) AS i;
+-- arm b converts more often, arm c spends more; a conversion before exposure never counts
+INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id, amount, goal_data)
+SELECT timestamptz '2026-04-02' + i * interval '1 second' + d * interval '1 hour', 95, 'g-' || i,
+       'conversion', 801 + (random() < 0.5)::int,
+       CASE WHEN random() < 0.7 THEN round((random() * 90 * (1 + (i % 3 = 2)::int))::numeric, 2) END,
+       '[]'
+FROM generate_series(1, 9000) AS i, generate_series(-1, 2) AS d
+WHERE random() < 0.08 + 0.03 * (i % 3 = 1)::int;
+"""
+
+# the per-visitor truth, straight from the tables: conversions at or after exposure
+PER_VISITOR = """
+SELECT vb.variation_id, g.id,
+       (count(ev.*) > 0)::int AS converted, coalesce(sum(ev.amount), 0) AS revenue
+FROM convert.visitor_bucketing AS vb
+CROSS JOIN (VALUES (801), (802)) AS g(id)
+LEFT JOIN convert.events AS ev
+  ON ev.project_id = 95 AND ev.visitor_id = vb.visitor_id AND ev.goal_id = g.id
+ AND ev.received_at >= vb.bucketed_at
+WHERE vb.project_id = 95 AND vb.experience_id = 500
+GROUP BY vb.visitor_id, vb.variation_id, g.id
+"""
+
+
+def check_generated_experience(checks):
+    """experience_analysis on generated events against the per-visitor truth."""
+    subprocess.run(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', GENERATE],
+                   check=True, capture_output=True)
+    values = {}
+    for arm, goal, converted, revenue in sql_rows(PER_VISITOR):
+        v = values.setdefault((int(arm), int(goal)), ([], []))
+        v[0].append(float(converted))
+        v[1].append(float(revenue))
+    for options, tuning, prior in (("", 5000, None),
+                                   (", sequential => true, correction => 'bh', prior_sd => 0.2", 5000, 0.2),
+                                   (", sequential => true, sequential_tuning => 800, correction => 'holm'", 800, None)):
+        rows = sql_rows(f'SELECT variation_id, goal_id, p_value, uplift_low, uplift_high, '
+                        f'revenue_p_value, revenue_uplift_low, revenue_uplift_high, '
+                        f'chance_to_win, risk, revenue_chance_to_win, revenue_risk, '
+                        f'p_value_adjusted, revenue_p_value_adjusted '
+                        f'FROM convert.experience_analysis(95, \'500\'{options}) WHERE NOT is_original')
+        sequential_on = 'sequential' in options
+        family, wanted = [], []
+        for row in rows:
+            arm, goal = int(row[0]), int(row[1])
+            o, s = values[(5001, goal)], values[(arm, goal)]
+            rate = compare_arms(o[0], s[0], tuning=tuning, prior_sd=prior)
+            money = compare_arms(o[1], s[1], tuning=tuning, prior_sd=prior, is_rate=False)
+            where = f'{options or "defaults"}: arm {arm} goal {goal}'
+            p_rate = rate['seq_p_value'] if sequential_on else rate['fixed_p']
+            p_money = money['seq_p_value'] if sequential_on else money['fixed_p']
+            checks.near(where + ' p_value', number(row[2]), p_rate)
+            checks.near(where + ' revenue_p_value', number(row[5]), p_money)
+            if sequential_on:
+                checks.near(where + ' uplift_low', number(row[3]), rate['seq_uplift_low'])
+                checks.near(where + ' uplift_high', number(row[4]), rate['seq_uplift_high'])
+                checks.near(where + ' revenue_uplift_low', number(row[6]), money['seq_uplift_low'])
+                checks.near(where + ' revenue_uplift_high', number(row[7]), money['seq_uplift_high'])
+            checks.near(where + ' chance_to_win', number(row[8]), rate['chance_to_win'])
+            checks.near(where + ' risk', number(row[9]), rate['risk'])
+            checks.near(where + ' revenue_chance_to_win', number(row[10]), money['chance_to_win'])
+            checks.near(where + ' revenue_risk', number(row[11]), money['risk'])
+            family += [p_rate, p_money]
+            wanted.append((where, number(row[12]), number(row[13])))
+        if 'correction' in options:
+            adjusted = adjust(family, 'bh' if "'bh'" in options else 'holm')
+            for i, (where, got_rate, got_money) in enumerate(wanted):
+                checks.near(where + ' p_value_adjusted', got_rate, adjusted[2 * i])
+                checks.near(where + ' revenue_p_value_adjusted', got_money, adjusted[2 * i + 1])
+
+
+def live():
+    checks = Checks()
+    check_building_blocks(checks, np.random.default_rng(20261206))
+    check_generated_experience(checks)
+    print(f'analysis reference: {checks.passed} passed, {checks.failed} failed')
+    return 0 if checks.failed == 0 else 1
+
+
+if __name__ == '__main__':
+    if sys.argv[1:] == ['fixture']:
+        print_fixture()
+    elif sys.argv[1:] == ['live']:
+        sys.exit(live())
+    else:
+        sys.exit(__doc__)
