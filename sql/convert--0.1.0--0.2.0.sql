@@ -31,3 +31,216 @@
 -- Analysis
 -- ---------------------------------------------------------------------------
 
+-- New in 0.2.0 (sql/install/60_analysis_stats.sql): the building blocks of
+-- the optional read-outs.
+
+-- Always-valid test of arm b's mean against the original a's (asymptotic
+-- confidence sequence, Waudby-Smith et al. 2023), from each arm's size,
+-- mean and per-visitor variance: the interval and p-value stay valid when
+-- the results are looked at again and again.  tuning: the sample size at
+-- which the sequence is tightest.
+CREATE FUNCTION convert.sequential_test(
+    n_a bigint, mean_a float8, variance_a float8,
+    n_b bigint, mean_b float8, variance_b float8,
+    confidence float8 DEFAULT 0.95, tuning float8 DEFAULT 5000,
+    OUT z float8, OUT p_value float8, OUT difference float8,
+    OUT ci_low float8, OUT ci_high float8,
+    OUT uplift float8, OUT uplift_low float8, OUT uplift_high float8,
+    OUT chance_to_beat float8)
+AS 'MODULE_PATHNAME', 'convert_sequential_test'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+REVOKE ALL ON FUNCTION convert.sequential_test(bigint, float8, float8, bigint, float8, float8,
+                                               float8, float8) FROM PUBLIC;
+
+-- Gaussian posterior on the relative lift mean_b / mean_a - 1 (delta-method
+-- variance) with the prior N(0, prior_sd^2), flat when prior_sd is NULL:
+-- its mean and standard deviation, P(lift > 0) and the expected loss of
+-- choosing b, E[max(0, -lift)].
+CREATE FUNCTION convert.bayes_lift(
+    n_a bigint, mean_a float8, variance_a float8,
+    n_b bigint, mean_b float8, variance_b float8,
+    prior_sd float8 DEFAULT NULL,
+    OUT lift float8, OUT lift_sd float8, OUT chance_to_win float8, OUT risk float8)
+AS 'MODULE_PATHNAME', 'convert_bayes_lift'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+REVOKE ALL ON FUNCTION convert.bayes_lift(bigint, float8, float8, bigint, float8, float8,
+                                          float8) FROM PUBLIC;
+
+-- p-values adjusted as one family: 'holm' (Holm-Bonferroni, family-wise
+-- error) or 'bh' (Benjamini-Hochberg, false discovery rate).  NULL
+-- elements are not tests: they stay NULL and do not count.
+CREATE FUNCTION convert.adjusted_p_values(p_values float8[], method text)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'convert_adjusted_p_values'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+REVOKE ALL ON FUNCTION convert.adjusted_p_values(float8[], text) FROM PUBLIC;
+
+-- New in 0.2.0 (sql/install/62_analysis_readouts.sql): experience_analysis.
+
+-- One row per variation and goal, as convert.experience_results (the same
+-- first 22 columns, the same numbers with the defaults), then:
+--   p_value_adjusted, revenue_p_value_adjusted
+--       with correction 'holm' or 'bh': p_value and revenue_p_value
+--       adjusted as one family (every p-value of the rows); NULL otherwise
+--   chance_to_win, risk, revenue_chance_to_win, revenue_risk
+--       Bayesian, from the Gaussian posterior of the relative lift with
+--       the prior N(0, prior_sd^2) (flat when prior_sd is NULL)
+-- With sequential, p_value, uplift_low/high and their revenue_ peers are
+-- the always-valid ones (confidence sequence tuned for sequential_tuning
+-- visitors), from the unpooled standard error.
+CREATE FUNCTION convert.experience_analysis(project_id bigint, experience_id text,
+    from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL,
+    confidence float8 DEFAULT 0.95,
+    correction text DEFAULT NULL,
+    sequential boolean DEFAULT false, sequential_tuning float8 DEFAULT 5000,
+    prior_sd float8 DEFAULT NULL)
+RETURNS TABLE (
+    variation_id text, variation_key text, is_original boolean,
+    goal_id text, goal_key text,
+    visitors bigint, converting_visitors bigint, conversions bigint, conversion_rate float8,
+    revenue numeric, products numeric, revenue_per_visitor float8,
+    uplift float8, uplift_low float8, uplift_high float8,
+    p_value float8, chance_to_beat float8,
+    revenue_uplift float8, revenue_uplift_low float8, revenue_uplift_high float8,
+    revenue_p_value float8, revenue_chance_to_beat float8,
+    p_value_adjusted float8, revenue_p_value_adjusted float8,
+    chance_to_win float8, risk float8,
+    revenue_chance_to_win float8, revenue_risk float8)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    p bigint := project_id;
+    e bigint := convert.analysis_experience(project_id, experience_id);
+    t0 timestamptz := coalesce(from_time, '-infinity');
+    t1 timestamptz := coalesce(to_time, 'infinity');
+    use_sequential boolean := coalesce(sequential, false);
+    proj record;
+    orders record;
+    items record;
+BEGIN
+    IF correction IS NOT NULL AND correction NOT IN ('holm', 'bh') THEN
+        RAISE EXCEPTION 'unknown correction "%"', left(correction, 100)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use ''holm'' (Holm-Bonferroni), ''bh'' (Benjamini-Hochberg) or NULL.';
+    END IF;
+    IF use_sequential AND NOT coalesce(sequential_tuning > 0 AND sequential_tuning < 'infinity', false) THEN
+        RAISE EXCEPTION 'sequential_tuning must be a positive number of visitors, not %', sequential_tuning
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '5000 is the usual default: about the sample size at which you expect to decide.';
+    END IF;
+    IF NOT coalesce(prior_sd > 0 AND prior_sd < 'infinity', true) THEN
+        RAISE EXCEPTION 'prior_sd must be positive, or NULL for the flat prior, not %', prior_sd
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
+    orders := convert.outlier_bounds(proj.outliers->'order_value',
+        (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
+    items := convert.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
+
+    RETURN QUERY
+    WITH arm_goal_totals AS (
+        SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
+               t.revenue, t.products, t.revenue_squares
+        FROM convert.analysis_tally(p, e, from_time, to_time,
+                                    orders.low, orders.high, orders.percentile,
+                                    items.low, items.high, items.percentile) AS t
+    ), exposure AS (
+        SELECT vb.variation_id, count(*) AS visitors
+        FROM convert.visitor_bucketing AS vb
+        WHERE vb.project_id = p AND vb.experience_id = e
+          AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
+        GROUP BY vb.variation_id
+    ), arm_goal AS (
+        SELECT a.id AS arm, a.key AS arm_key, a.is_original, a.arm_position,
+               g.id AS goal, g.key AS goal_key, coalesce(eg.position, 1000000000) AS goal_position,
+               eg.goal_id IS NOT NULL AS experience_goal,
+               coalesce(x.visitors, 0) AS n,
+               coalesce(t.converting, 0) AS converting,
+               coalesce(t.conversions, 0)::bigint AS conversions,
+               coalesce(t.revenue, 0) AS revenue,
+               coalesce(t.products, 0) AS products,
+               coalesce(t.revenue_squares, 0) AS revenue_squares
+        FROM convert.analysis_arms(p, e) AS a
+        CROSS JOIN convert.goals AS g
+        LEFT JOIN convert.experience_goals AS eg
+          ON eg.project_id = g.project_id AND eg.experience_id = e AND eg.goal_id = g.id
+        LEFT JOIN exposure AS x ON x.variation_id = a.id
+        LEFT JOIN arm_goal_totals AS t ON t.variation_id = a.id AND t.goal_id = g.id
+        WHERE g.project_id = p
+    ), moments AS (
+        -- per arm: conversion rate and its Bernoulli variance, revenue per
+        -- visitor and its sample variance
+        SELECT ag.*, sum(ag.converting) OVER (PARTITION BY ag.goal) AS goal_converting,
+               CASE WHEN ag.n > 0 THEN ag.converting::float8 / ag.n END AS rate,
+               CASE WHEN ag.n > 0 THEN (ag.revenue / ag.n)::float8 END AS mean,
+               CASE WHEN ag.n > 1
+                    THEN ((ag.revenue_squares - ag.revenue * ag.revenue / ag.n) / (ag.n - 1))::float8
+               END AS variance
+        FROM arm_goal AS ag
+    ), compared AS (
+        SELECT s.arm, s.arm_key, s.is_original, s.goal, s.goal_key, s.n, s.converting,
+               s.conversions, s.rate, s.revenue, s.products, s.mean,
+               row_number() OVER (ORDER BY s.goal_position, s.goal, s.arm_position) AS k,
+               rate.uplift, rate.chance_to_beat,
+               CASE WHEN use_sequential THEN seq.uplift_low ELSE rate.uplift_low END AS uplift_low,
+               CASE WHEN use_sequential THEN seq.uplift_high ELSE rate.uplift_high END AS uplift_high,
+               CASE WHEN use_sequential THEN seq.p_value ELSE rate.p_value END AS p_value,
+               rpv.uplift AS revenue_uplift, rpv.chance_to_beat AS revenue_chance_to_beat,
+               CASE WHEN use_sequential THEN rseq.uplift_low ELSE rpv.uplift_low END AS revenue_uplift_low,
+               CASE WHEN use_sequential THEN rseq.uplift_high ELSE rpv.uplift_high END AS revenue_uplift_high,
+               CASE WHEN use_sequential THEN rseq.p_value ELSE rpv.p_value END AS revenue_p_value,
+               b.chance_to_win, b.risk,
+               rb.chance_to_win AS revenue_chance_to_win, rb.risk AS revenue_risk
+        FROM moments AS s
+        JOIN moments AS o ON o.goal = s.goal AND o.is_original
+        LEFT JOIN LATERAL convert.two_proportion_test(o.n, o.converting, s.n, s.converting,
+                                                      confidence) AS rate ON NOT s.is_original
+        LEFT JOIN LATERAL convert.sequential_test(o.n, o.rate, o.rate * (1 - o.rate),
+                                                  s.n, s.rate, s.rate * (1 - s.rate),
+                                                  confidence, sequential_tuning) AS seq
+               ON use_sequential AND NOT s.is_original
+        LEFT JOIN LATERAL convert.welch_test(o.n, o.mean, o.variance, s.n, s.mean, s.variance,
+                                             confidence) AS rpv
+               ON NOT s.is_original AND o.variance IS NOT NULL AND s.variance IS NOT NULL
+        LEFT JOIN LATERAL convert.sequential_test(o.n, o.mean, o.variance, s.n, s.mean, s.variance,
+                                                  confidence, sequential_tuning) AS rseq
+               ON use_sequential AND NOT s.is_original
+                  AND o.variance IS NOT NULL AND s.variance IS NOT NULL
+        LEFT JOIN LATERAL convert.bayes_lift(o.n, o.rate, o.rate * (1 - o.rate),
+                                             s.n, s.rate, s.rate * (1 - s.rate), prior_sd) AS b
+               ON NOT s.is_original
+        LEFT JOIN LATERAL convert.bayes_lift(o.n, o.mean, o.variance, s.n, s.mean, s.variance,
+                                             prior_sd) AS rb
+               ON NOT s.is_original
+        -- the experience's goals, in config order, then any other goal converted on
+        WHERE s.experience_goal OR s.goal_converting > 0
+    ), tests AS (
+        -- the family: every p-value reported (m 0: conversion rate, 1: revenue)
+        SELECT c.k, x.m, x.p
+        FROM compared AS c
+        CROSS JOIN LATERAL (VALUES (0, c.p_value), (1, c.revenue_p_value)) AS x(m, p)
+        WHERE correction IS NOT NULL AND x.p IS NOT NULL
+    ), adjusted AS (
+        SELECT a.k, a.m, a.adjusted
+        FROM (SELECT array_agg(t.k ORDER BY t.k, t.m) AS ks, array_agg(t.m ORDER BY t.k, t.m) AS ms,
+                     convert.adjusted_p_values(array_agg(t.p ORDER BY t.k, t.m), correction) AS ps
+              FROM tests AS t) AS f
+        CROSS JOIN LATERAL unnest(f.ks, f.ms, f.ps) AS a(k, m, adjusted)
+    )
+    SELECT c.arm::text, c.arm_key, c.is_original, c.goal::text, c.goal_key,
+           c.n, c.converting, c.conversions, c.rate,
+           c.revenue, c.products, c.mean,
+           c.uplift, c.uplift_low, c.uplift_high, c.p_value, c.chance_to_beat,
+           c.revenue_uplift, c.revenue_uplift_low, c.revenue_uplift_high,
+           c.revenue_p_value, c.revenue_chance_to_beat,
+           ar.adjusted, arev.adjusted,
+           c.chance_to_win, c.risk, c.revenue_chance_to_win, c.revenue_risk
+    FROM compared AS c
+    LEFT JOIN adjusted AS ar ON ar.k = c.k AND ar.m = 0
+    LEFT JOIN adjusted AS arev ON arev.k = c.k AND arev.m = 1
+    ORDER BY c.k;
+END $$;
+REVOKE ALL ON FUNCTION convert.experience_analysis(bigint, text, timestamptz, timestamptz, float8,
+                                                   text, boolean, float8, float8) FROM PUBLIC;

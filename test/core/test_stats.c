@@ -6,7 +6,7 @@
  * The sequential, Bayesian and multiple-comparison values come from
  * test/analysis/readouts_reference.py (statsmodels 0.13.5 multipletests;
  * the confidence sequence with its p-value found by scipy.optimize.brentq;
- * the risk integrated by scipy.integrate.quad).
+ * the risk from scipy.stats.truncnorm).
  */
 #include <math.h>
 
