@@ -18,7 +18,7 @@ INSERT INTO convert.goals (project_id, id, key, type)
 VALUES (94, 701, 'signup', 'code_trigger'), (94, 702, 'purchase', 'revenue');
 INSERT INTO convert.experience_goals (project_id, experience_id, goal_id, position)
 VALUES (94, 400, 701, 0), (94, 400, 702, 1);
-SELECT convert.ensure_event_partitions('2026-03-01', '2026-03-31') > 0 AS partitions_created;
+SELECT convert.ensure_event_partitions('2026-02-01', '2026-03-31') > 0 AS partitions_created;
 
 -- 1000 visitors per arm, exposed on March 10th
 INSERT INTO convert.visitor_bucketing (project_id, visitor_id, experience_id, variation_id, bucketed_at)
@@ -37,6 +37,23 @@ SELECT '2026-03-12 10:00+00', 94, arm || '-' || i, 'conversion', 702, amount, 1,
 FROM (VALUES ('o', 50), ('b', 60), ('c', 45)) AS a(arm, n), generate_series(1, n) AS i,
      LATERAL (SELECT CASE arm WHEN 'o' THEN 20 + i WHEN 'b' THEN 25 + i
                               ELSE 18 + 3 * (i % 7) END::numeric AS amount) AS v;
+-- before exposure (CUPED's covariate within a 14-day lookback): signups of
+-- visitors 1..60 and 901..940 of each arm on March 5th, purchases of
+-- visitors 1..30 (10 + i) and 951..960 (50) on March 6th; and signups of
+-- visitors 61..80 on February 15th, before any lookback used here
+INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id)
+SELECT timestamptz '2026-03-05 09:00+00', 94, arm || '-' || i, 'conversion', 701
+FROM unnest(ARRAY['o', 'b', 'c']) AS arm,
+     (SELECT generate_series(1, 60) UNION ALL SELECT generate_series(901, 940)) AS v(i)
+UNION ALL
+SELECT '2026-02-15 09:00+00', 94, arm || '-' || i, 'conversion', 701
+FROM unnest(ARRAY['o', 'b', 'c']) AS arm, generate_series(61, 80) AS i;
+INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id,
+                            amount, products_count, goal_data)
+SELECT '2026-03-06 10:00+00', 94, arm || '-' || i, 'conversion', 702, amount, 1, '[]'
+FROM unnest(ARRAY['o', 'b', 'c']) AS arm,
+     LATERAL (SELECT i, 10 + i AS amount FROM generate_series(1, 30) AS i
+              UNION ALL SELECT i, 50 FROM generate_series(951, 960) AS i) AS v;
 
 -- With the defaults, the first 22 columns are experience_results' exactly
 SELECT count(*) AS differing_rows FROM (
@@ -107,6 +124,56 @@ SELECT variation_key, goal_key,
        round(revenue_risk::numeric, 9) AS revenue_risk
 FROM convert.experience_analysis(94, '400', prior_sd => 0.1) WHERE NOT is_original;
 
+-- CUPED with the 14-day lookback: theta pooled over the three arms per
+-- goal and metric, adjusted means, and Welch's test on the adjusted values
+-- (scipy.stats.ttest_ind(equal_var=False) on y - theta (x - mean x))
+SELECT variation_key, goal_key, round(conversion_rate::numeric, 9) AS rate,
+       round(cuped_conversion_rate::numeric, 9) AS cuped_rate,
+       round(cuped_uplift::numeric, 9) AS cuped_uplift,
+       round(cuped_uplift_low::numeric, 9) AS low, round(cuped_uplift_high::numeric, 9) AS high,
+       round(cuped_p_value::numeric, 9) AS cuped_p_value
+FROM convert.experience_analysis(94, '400', cuped => true);
+SELECT variation_key, goal_key, round(revenue_per_visitor::numeric, 9) AS rpv,
+       round(cuped_revenue_per_visitor::numeric, 9) AS cuped_rpv,
+       round(revenue_cuped_uplift::numeric, 9) AS cuped_uplift,
+       round(revenue_cuped_uplift_low::numeric, 9) AS low,
+       round(revenue_cuped_uplift_high::numeric, 9) AS high,
+       round(revenue_cuped_p_value::numeric, 9) AS cuped_p_value
+FROM convert.experience_analysis(94, '400', cuped => true) WHERE goal_key = 'purchase';
+-- a 30-day lookback also takes February 15th's signups; sequential CUPED
+-- with Benjamini-Hochberg over the CUPED p-values
+SELECT variation_key, goal_key, round(cuped_conversion_rate::numeric, 9) AS cuped_rate,
+       round(cuped_p_value::numeric, 9) AS cuped_p_value
+FROM convert.experience_analysis(94, '400', cuped => true, cuped_lookback => '30 days')
+WHERE goal_key = 'signup';
+SELECT variation_key, goal_key, round(cuped_uplift_low::numeric, 9) AS low,
+       round(cuped_uplift_high::numeric, 9) AS high, round(cuped_p_value::numeric, 9) AS p,
+       round(p_value_adjusted::numeric, 9) AS bh,
+       round(revenue_cuped_p_value::numeric, 9) AS revenue_p,
+       round(revenue_p_value_adjusted::numeric, 9) AS revenue_bh
+FROM convert.experience_analysis(94, '400', cuped => true, sequential => true, correction => 'bh')
+WHERE NOT is_original;
+-- without cuped the CUPED columns are NULL; the moments with no lookback
+-- are analysis_tally's rows
+SELECT count(cuped_conversion_rate) + count(cuped_p_value) + count(revenue_cuped_p_value) AS cuped
+FROM convert.experience_analysis(94, '400');
+SELECT count(*) AS differing_rows FROM (
+    (SELECT variation_id, goal_id, converting_visitors, conversions, revenue, products, revenue_squares
+     FROM convert.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, NULL)
+     EXCEPT ALL
+     SELECT * FROM convert.analysis_tally(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false))
+    UNION ALL
+    (SELECT * FROM convert.analysis_tally(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false)
+     EXCEPT ALL
+     SELECT variation_id, goal_id, converting_visitors, conversions, revenue, products, revenue_squares
+     FROM convert.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, NULL))) AS d;
+-- the pre-exposure sums themselves (by hand: 100 signups before exposure
+-- per arm; of them 60 also after; purchases 1..30 at 10 + i and 951..960)
+SELECT variation_id, goal_id, converting_visitors, pre_visitors, both_visitors, pre_revenue,
+       pre_revenue_squares, revenue_cross
+FROM convert.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, '14 days')
+ORDER BY variation_id, goal_id;
+
 -- The building blocks on their own
 SELECT round(z::numeric, 9) AS z, round(p_value::numeric, 9) AS p_value,
        round(ci_low::numeric, 9) AS ci_low, round(ci_high::numeric, 9) AS ci_high
@@ -127,6 +194,9 @@ SELECT convert.adjusted_p_values('{}', 'bh') AS empty;
 SELECT * FROM convert.experience_analysis(94, '400', correction => 'bonferroni');
 SELECT * FROM convert.experience_analysis(94, '400', sequential => true, sequential_tuning => 0);
 SELECT * FROM convert.experience_analysis(94, '400', prior_sd => -1);
+SELECT * FROM convert.experience_analysis(94, '400', cuped => true, cuped_lookback => NULL);
+SELECT * FROM convert.experience_analysis(94, '400', cuped => true, cuped_lookback => '2 months');
+SELECT * FROM convert.experience_analysis(94, '400', cuped => true, cuped_lookback => '-1 day');
 SELECT * FROM convert.sequential_test(10, 0.1, 0.09, 10, 0.2, 0.16, 1.5);
 SELECT convert.adjusted_p_values('{0.5, 1.5}', 'holm');
 SELECT convert.adjusted_p_values('{0.5}', 'sidak');

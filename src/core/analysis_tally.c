@@ -40,7 +40,9 @@ typedef struct goal_slot
 	uint32_t	plain_events;
 	uint32_t	data_events;
 	double		revenue;		/* within bounds, for revenue_squares */
+	double		pre_revenue;	/* before exposure (lookback), within bounds */
 	uint16_t	arm;			/* the visitor's, so totals need no visitor */
+	uint32_t	pre_events;		/* conversions before exposure (lookback) */
 } goal_slot;
 
 /* The numbers of a conversion's goal data, either of which may be absent. */
@@ -57,6 +59,7 @@ typedef struct pending_order
 {
 	order_numbers numbers;
 	uint32_t	slot;
+	bool		pre;			/* before exposure: not part of the percentiles */
 } pending_order;
 
 /* A queued event's visitor id, copied into batch_keys. */
@@ -118,6 +121,7 @@ struct cv_tally
 	cv_bound	low[2];
 	cv_bound	high[2];
 	int64_t		first_exposure;
+	int64_t		lookback;		/* pre-exposure window, microseconds */
 	bool		converting;		/* exposures ended */
 	bool		defer_orders;
 	uint32_t	last_arm;		/* arm lookups hit the same arm in a row */
@@ -226,6 +230,12 @@ cv_tally_set_bounds(cv_tally *t, cv_measure measure, const cv_bound *low, const 
 	for (int m = 0; m < 2; m++)
 		if (t->low[m].kind == CV_BOUND_PERCENTILE || t->high[m].kind == CV_BOUND_PERCENTILE)
 			t->defer_orders = true;
+}
+
+void
+cv_tally_set_lookback(cv_tally *t, int64_t lookback)
+{
+	t->lookback = lookback > 0 ? lookback : 0;
 }
 
 /* The bucket holding the visitor, or the empty bucket where it belongs. */
@@ -501,14 +511,23 @@ within_bounds(const cv_tally *t, cv_measure m, const cv_decimal *v)
 		(t->high[m].kind != CV_BOUND_VALUE || cv_decimal_cmp(v, &t->high[m].value) <= 0);
 }
 
-/* Count an order's value and products (bounds known) for the slot's visitor. */
+/*
+ * Count an order's value and products (bounds known) for the slot's
+ * visitor; an order before exposure only adds to the pre-exposure revenue.
+ */
 static cv_tally_status
-count_order(cv_tally *t, uint32_t slot_index, const order_numbers *order)
+count_order(cv_tally *t, uint32_t slot_index, const order_numbers *order, bool pre)
 {
 	goal_slot  *slot = (goal_slot *) t->slots.items + slot_index;
 	cv_tally_totals *totals = (cv_tally_totals *) t->totals.items +
 		(size_t) slot->goal * t->arms.count + slot->arm;
 
+	if (pre)
+	{
+		if (order->has_value && within_bounds(t, CV_MEASURE_ORDER_VALUE, &order->value))
+			slot->pre_revenue += (double) cv_decimal_to_long_double(&order->value);
+		return CV_TALLY_OK;
+	}
 	if (order->has_value && within_bounds(t, CV_MEASURE_ORDER_VALUE, &order->value))
 	{
 		if (!cv_decimal_add(&totals->revenue, &order->value))
@@ -523,7 +542,7 @@ count_order(cv_tally *t, uint32_t slot_index, const order_numbers *order)
 
 /* Keep an order until the percentile bounds are known. */
 static cv_tally_status
-keep_order(cv_tally *t, uint32_t slot_index, const order_numbers *order)
+keep_order(cv_tally *t, uint32_t slot_index, const order_numbers *order, bool pre)
 {
 	pending_order *kept;
 
@@ -532,10 +551,15 @@ keep_order(cv_tally *t, uint32_t slot_index, const order_numbers *order)
 	kept = (pending_order *) t->pending.items + t->pending.count++;
 	kept->numbers = *order;
 	kept->slot = slot_index;
+	kept->pre = pre;
 	return CV_TALLY_OK;
 }
 
-/* Count one conversion of an exposed visitor (e, or NULL when not exposed). */
+/*
+ * Count one conversion of an exposed visitor (e, or NULL when not
+ * exposed): after exposure for the experience, within the lookback
+ * before it as pre-exposure data.
+ */
 static cv_tally_status
 count_conversion(cv_tally *t, visitor_entry *e, const queued_conversion *q)
 {
@@ -543,22 +567,30 @@ count_conversion(cv_tally *t, visitor_entry *e, const queued_conversion *q)
 	uint32_t	slot_index;
 	goal_slot  *slot;
 	cv_tally_status status;
+	bool		pre;
 
-	if (e == NULL || q->received_at < e->exposed_at)
-		return CV_TALLY_OK;		/* not exposed (yet): not the experience's */
+	if (e == NULL)
+		return CV_TALLY_OK;		/* not exposed: not the experience's */
+	pre = q->received_at < e->exposed_at;
+	/* before the window: exposed_at - received_at > lookback, without overflow */
+	if (pre && (t->lookback == 0 ||
+				(uint64_t) e->exposed_at - (uint64_t) q->received_at > (uint64_t) t->lookback))
+		return CV_TALLY_OK;
 	if ((status = goal_position(t, q->goal_id, &goal)) != CV_TALLY_OK)
 		return status;
 	if ((slot_index = visitor_slot(t, e, goal)) == UINT32_MAX)
 		return CV_TALLY_NO_MEMORY;
 	slot = (goal_slot *) t->slots.items + slot_index;
-	if (q->has_goal_data)
+	if (pre)
+		slot->pre_events++;
+	else if (q->has_goal_data)
 		slot->data_events++;
 	else
 		slot->plain_events++;
 	if (!q->numbers.has_value && !q->numbers.has_products)
 		return CV_TALLY_OK;
-	return t->defer_orders ? keep_order(t, slot_index, &q->numbers)
-		: count_order(t, slot_index, &q->numbers);
+	return t->defer_orders ? keep_order(t, slot_index, &q->numbers, pre)
+		: count_order(t, slot_index, &q->numbers, pre);
 }
 
 /*
@@ -677,6 +709,8 @@ resolve_percentiles(cv_tally *t, cv_measure m)
 	{
 		const order_numbers *o = &orders[i].numbers;
 
+		if (orders[i].pre)
+			continue;
 		if (m == CV_MEASURE_ORDER_VALUE ? o->has_value : o->has_products)
 			values[n++] = m == CV_MEASURE_ORDER_VALUE ? o->value : o->products;
 	}
@@ -699,7 +733,7 @@ count_kept_orders(cv_tally *t)
 	{
 		const pending_order *o = &orders[i];
 
-		status = count_order(t, o->slot, &o->numbers);
+		status = count_order(t, o->slot, &o->numbers, o->pre);
 		if (status != CV_TALLY_OK)
 			return status;
 	}
@@ -708,7 +742,10 @@ count_kept_orders(cv_tally *t)
 	return CV_TALLY_OK;
 }
 
-/* Fold every converting visitor into its variation's totals per goal. */
+/*
+ * Fold every visitor's slots into its variation's totals per goal: the
+ * converting visitors, and the pre-exposure sums of those with a lookback.
+ */
 static void
 count_visitors(cv_tally *t)
 {
@@ -719,11 +756,23 @@ count_visitors(cv_tally *t)
 	{
 		const goal_slot *slot = &slots[i];
 		cv_tally_totals *totals = &all[(size_t) slot->goal * t->arms.count + slot->arm];
+		bool		converted = slot->plain_events > 0 || slot->data_events > 0;
 
-		totals->converting_visitors++;
-		totals->conversions += slot->plain_events > slot->data_events
-			? slot->plain_events : slot->data_events;
-		totals->revenue_squares += slot->revenue * slot->revenue;
+		if (converted)
+		{
+			totals->converting_visitors++;
+			totals->conversions += slot->plain_events > slot->data_events
+				? slot->plain_events : slot->data_events;
+			totals->revenue_squares += slot->revenue * slot->revenue;
+		}
+		if (slot->pre_events > 0)
+		{
+			totals->pre_visitors++;
+			totals->both_visitors += converted;
+			totals->pre_revenue += slot->pre_revenue;
+			totals->pre_revenue_squares += slot->pre_revenue * slot->pre_revenue;
+			totals->revenue_cross += slot->pre_revenue * slot->revenue;
+		}
 	}
 }
 
@@ -745,7 +794,8 @@ cv_tally_finish(cv_tally *t, const cv_tally_totals **totals, size_t *count)
 		return CV_TALLY_NO_MEMORY;
 	for (size_t arm = 0; arm < t->arms.count; arm++)
 		for (size_t goal = 0; goal < t->goals.count; goal++)
-			if (all[goal * t->arms.count + arm].converting_visitors > 0)
+			if (all[goal * t->arms.count + arm].converting_visitors > 0 ||
+				all[goal * t->arms.count + arm].pre_visitors > 0)
 				((cv_tally_totals *) t->results.items)[t->results.count++] =
 					all[goal * t->arms.count + arm];
 	*totals = t->results.items;

@@ -25,6 +25,10 @@
 #include "analysis_tally.h"
 
 PG_FUNCTION_INFO_V1(convert_analysis_tally);
+PG_FUNCTION_INFO_V1(convert_analysis_moments);
+
+/* The longest CUPED lookback: a year, in microseconds. */
+#define MAX_LOOKBACK (INT64CONST(366) * USECS_PER_DAY)
 
 /* The experience's exposures in the period: first assignments, one per visitor. */
 #define EXPOSURES \
@@ -313,36 +317,38 @@ decimal_datum(const cv_decimal *d)
 							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 
+/* One row per totals entry: analysis_tally's 7 columns, or all 12 with_moments. */
 static void
-emit_totals(FunctionCallInfo fcinfo, const cv_tally_totals *totals, size_t count)
+emit_totals(FunctionCallInfo fcinfo, const cv_tally_totals *totals, size_t count,
+			bool with_moments)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	for (size_t i = 0; i < count; i++)
 	{
 		const cv_tally_totals *t = &totals[i];
-		Datum		values[7] = {
+		Datum		values[12] = {
 			Int64GetDatum(t->variation_id), Int64GetDatum(t->goal_id),
 			Int64GetDatum(t->converting_visitors), Int64GetDatum(t->conversions),
 			decimal_datum(&t->revenue), decimal_datum(&t->products),
-			Float8GetDatum((double) t->revenue_squares)
+			Float8GetDatum((double) t->revenue_squares),
+			Int64GetDatum(t->pre_visitors), Int64GetDatum(t->both_visitors),
+			Float8GetDatum(t->pre_revenue), Float8GetDatum(t->pre_revenue_squares),
+			Float8GetDatum(t->revenue_cross)
 		};
-		bool		nulls[7] = {0};
+		bool		nulls[12] = {0};
 
+		Assert(rsinfo->setDesc->natts == (with_moments ? 12 : 7));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 }
 
 /*
- * convert.analysis_tally(project_id, experience_id, from_time, to_time,
- *                        order_low, order_high, order_percentiles,
- *                        products_low, products_high, products_percentiles)
- * Per variation and goal with converting visitors: converting visitors,
- * conversions, revenue and products within bounds, and the sum over
- * visitors of squared revenue.  NULL times are open ends.
+ * The tally of both SQL functions: exposures, then the conversions from
+ * lookback (microseconds) before the first exposure on.
  */
-Datum
-convert_analysis_tally(PG_FUNCTION_ARGS)
+static Datum
+run_tally(FunctionCallInfo fcinfo, int64 lookback, bool with_moments)
 {
 	TimestampTz from = PG_ARGISNULL(2) ? DT_NOBEGIN : PG_GETARG_TIMESTAMPTZ(2);
 	TimestampTz to = PG_ARGISNULL(3) ? DT_NOEND : PG_GETARG_TIMESTAMPTZ(3);
@@ -366,23 +372,71 @@ convert_analysis_tally(PG_FUNCTION_ARGS)
 		check_tally_status(CV_TALLY_NO_MEMORY);
 	set_bounds(fcinfo, tally, CV_MEASURE_ORDER_VALUE, 4);
 	set_bounds(fcinfo, tally, CV_MEASURE_PRODUCTS, 7);
+	cv_tally_set_lookback(tally, lookback);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	params = scan_params(PG_GETARG_INT64(0), PG_GETARG_INT64(1), from, to);
 	reserve_for_exposures(tally, params);
 	scan_into_tally(exposures_query, receive_exposure, tally, context, params);
-	/* conversions before the first exposure cannot count */
+	/* conversions before the first exposure's lookback cannot count */
 	check_tally_status(cv_tally_end_exposures(tally, &first_exposure));
 	if (first_exposure != INT64_MAX)
+	{
+		/* the lookback reaches before from_time: pre-exposure data is older */
+		TimestampTz start = first_exposure < DT_NOBEGIN + lookback
+			? DT_NOBEGIN : first_exposure - lookback;
+
+		if (lookback == 0)
+			start = Max(from, first_exposure);
 		scan_into_tally(conversions_query, receive_conversion, tally, context,
-						scan_params(PG_GETARG_INT64(0), PG_GETARG_INT64(1),
-									Max(from, first_exposure), to));
+						scan_params(PG_GETARG_INT64(0), PG_GETARG_INT64(1), start, to));
+	}
 	SPI_finish();
 
 	check_tally_status(cv_tally_finish(tally, &totals, &count));
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	emit_totals(fcinfo, totals, count);
+	emit_totals(fcinfo, totals, count, with_moments);
 	MemoryContextDelete(context);
 	return (Datum) 0;
+}
+
+/*
+ * convert.analysis_tally(project_id, experience_id, from_time, to_time,
+ *                        order_low, order_high, order_percentiles,
+ *                        products_low, products_high, products_percentiles)
+ * Per variation and goal with converting visitors: converting visitors,
+ * conversions, revenue and products within bounds, and the sum over
+ * visitors of squared revenue.  NULL times are open ends.
+ */
+Datum
+convert_analysis_tally(PG_FUNCTION_ARGS)
+{
+	return run_tally(fcinfo, 0, false);
+}
+
+/*
+ * convert.analysis_moments(the arguments of analysis_tally, lookback)
+ * analysis_tally's columns, then the visitors' pre-exposure sums for
+ * CUPED: conversions in [exposure - lookback, exposure) (NULL or 0: none).
+ */
+Datum
+convert_analysis_moments(PG_FUNCTION_ARGS)
+{
+	int64		lookback = 0;
+
+	if (!PG_ARGISNULL(10))
+	{
+		Interval   *span = PG_GETARG_INTERVAL_P(10);
+
+		if (span->month != 0 || span->day < 0 || span->time < 0 ||
+			span->day > 366 || span->time > MAX_LOOKBACK ||
+			(int64) span->day * USECS_PER_DAY + span->time > MAX_LOOKBACK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("CUPED lookback must be between 0 and 366 days"),
+					 errhint("Give it in days or hours, e.g. '14 days'; months are not a fixed length.")));
+		lookback = (int64) span->day * USECS_PER_DAY + span->time;
+	}
+	return run_tally(fcinfo, lookback, true);
 }

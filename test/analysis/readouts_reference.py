@@ -12,6 +12,10 @@ never from the extension's formulas:
   confidence sequence     Waudby-Smith et al. 2023, eq. 9 and 161, written
                           out here; its p-value found by root finding
                           (scipy.optimize.brentq) on the half-width
+  CUPED                   theta = cov(x, y) / var(x) of all arms' visitors
+                          (numpy.cov), then Welch's test (SciPy ttest_ind;
+                          interval by statsmodels CompareMeans) on each
+                          visitor's y - theta (x - mean x)
   Bayesian lift           the delta-method normal posterior, written out
                           here; chance to win from scipy.stats.norm, risk
                           from scipy.stats.truncnorm (the mean of the lift
@@ -32,6 +36,7 @@ import numpy as np
 from scipy import optimize, stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 TOLERANCE = 1e-9
 
@@ -101,6 +106,27 @@ def compare_arms(original, arm, confidence=0.95, tuning=5000, prior_sd=None, is_
     return out
 
 
+def cuped(arms, original, arm, confidence=0.95, tuning=5000):
+    """CUPED read-outs of arm against original; arms: {name: (y, x)} of every arm."""
+    y_all = np.concatenate([np.asarray(y, float) for y, _ in arms.values()])
+    x_all = np.concatenate([np.asarray(x, float) for _, x in arms.values()])
+    var_x = np.var(x_all, ddof=1)
+    theta = np.cov(x_all, y_all, ddof=1)[0, 1] / var_x if var_x > 0 else 0.0
+    adjusted = {name: np.asarray(y, float) - theta * (np.asarray(x, float) - x_all.mean())
+                for name, (y, x) in arms.items()}
+    a, b = adjusted[original], adjusted[arm]
+    test = stats.ttest_ind(b, a, equal_var=False)
+    low, high = CompareMeans(DescrStatsW(b), DescrStatsW(a)).tconfint_diff(
+        alpha=1 - confidence, usevar='unequal')
+    base = a.mean()
+    out = dict(mean_a=base, mean_b=b.mean(), uplift=(b.mean() - base) / base,
+               uplift_low=low / base, uplift_high=high / base, p_value=test.pvalue)
+    out.update({'seq_' + k: v for k, v in
+                sequential(len(a), base, a.var(ddof=1), len(b), b.mean(), b.var(ddof=1),
+                           confidence, tuning).items()})
+    return out
+
+
 def adjust(p_values, method):
     return list(multipletests(p_values, method={'holm': 'holm', 'bh': 'fdr_bh'}[method])[1])
 
@@ -108,7 +134,8 @@ def adjust(p_values, method):
 # ------------------------------------------------------------ fixed data
 
 def fixture_arms():
-    """The per-visitor data of sql/analysis_readouts.sql: {arm: (signup, revenue)}."""
+    """The per-visitor data of sql/analysis_readouts.sql: {arm: (signup,
+    revenue, purchased)} after exposure, visitors 1..1000."""
     def arm(signups, buyers, pay):
         signup = [1.0] * signups + [0.0] * (1000 - signups)
         revenue = [float(pay(i)) for i in range(1, buyers + 1)] + [0.0] * (1000 - buyers)
@@ -116,6 +143,23 @@ def fixture_arms():
     return {'original': arm(100, 50, lambda i: 20 + i),
             'cheaper': arm(130, 60, lambda i: 25 + i),
             'bundle': arm(95, 45, lambda i: 18 + 3 * (i % 7))}
+
+
+def fixture_pre(lookback_days=14):
+    """The same visitors before exposure (the same in every arm): (signup,
+    revenue, purchased)."""
+    signup = [1.0 if i <= 60 or 901 <= i <= 940 or (lookback_days >= 30 and 61 <= i <= 80)
+              else 0.0 for i in range(1, 1001)]
+    revenue = [10.0 + i if i <= 30 else 50.0 if 951 <= i <= 960 else 0.0 for i in range(1, 1001)]
+    return signup, revenue, [1.0 if r > 0 else 0.0 for r in revenue]
+
+
+def fixture_cuped(metric, lookback_days=14):
+    """CUPED read-outs per arm for metric 0 signup, 1 revenue, 2 purchased."""
+    arms = fixture_arms()
+    pre = fixture_pre(lookback_days)[metric]
+    data = {name: (v[metric], pre) for name, v in arms.items()}
+    return {name: cuped(data, 'original', name) for name in ('cheaper', 'bundle')}
 
 
 def fixture_rows(tuning=5000, prior_sd=None):
@@ -186,6 +230,20 @@ def print_fixture():
     print(f'  bayes: {b["lift"]:.9f} {b["lift_sd"]:.9f} {b["chance_to_win"]:.9f} {b["risk"]:.9f}')
     p = [0.01, 0.04, 0.03, 0.04]
     print(f'  holm {adjust(p, "holm")} bh {adjust(p, "bh")}')
+    print('cuped (adjusted mean, uplift, low, high, p; sequential low, high, p):')
+    for label, metric, lookback in (('signup', 0, 14), ('purchased', 2, 14), ('revenue', 1, 14),
+                                    ('signup 30 days', 0, 30)):
+        for name, c in fixture_cuped(metric, lookback).items():
+            print(f'  {label} {name}: {c["mean_a"]:.9f} {c["mean_b"]:.9f} {c["uplift"]:.9f} '
+                  f'{c["uplift_low"]:.9f} {c["uplift_high"]:.9f} {c["p_value"]:.9f}; '
+                  f'{c["seq_uplift_low"]:.9f} {c["seq_uplift_high"]:.9f} {c["seq_p_value"]:.9f}')
+    seq = []
+    for metric in (0, 2):
+        seq += [c['seq_p_value'] for c in fixture_cuped(metric).values()]
+    revenue = [c['seq_p_value'] for c in fixture_cuped(1).values()]
+    # family order: signup cheaper, bundle; purchase cheaper (+revenue), bundle (+revenue)
+    family = [seq[0], seq[1], seq[2], revenue[0], seq[3], revenue[1]]
+    print(f'  sequential cuped bh: {[round(x, 9) for x in adjust(family, "bh")]}')
 
 
 # ------------------------------------------------------------- live checks
