@@ -75,7 +75,59 @@ AS 'MODULE_PATHNAME', 'convert_adjusted_p_values'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 REVOKE ALL ON FUNCTION convert.adjusted_p_values(float8[], text) FROM PUBLIC;
 
--- New in 0.2.0 (sql/install/62_analysis_readouts.sql): experience_analysis.
+-- New in 0.2.0 (sql/install/62_analysis_readouts.sql): the CUPED moments
+-- and experience_analysis.
+
+-- analysis_tally's totals, then per variation and goal the sums over its
+-- visitors that CUPED needs from conversions in [exposure - lookback,
+-- exposure): visitors who converted before exposure, of them those who
+-- converted after too, and of the pre-exposure revenue within the bounds
+-- its sum, sum of squares and sum of products with the post-exposure
+-- revenue.  Rows for every variation and goal with converting visitors or
+-- pre-exposure ones; lookback NULL or 0 gives analysis_tally's rows.
+CREATE FUNCTION convert.analysis_moments(project_id bigint, experience_id bigint,
+    from_time timestamptz, to_time timestamptz,
+    order_low numeric, order_high numeric, order_percentiles boolean,
+    products_low numeric, products_high numeric, products_percentiles boolean,
+    lookback interval)
+RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
+               conversions bigint, revenue numeric, products numeric, revenue_squares float8,
+               pre_visitors bigint, both_visitors bigint, pre_revenue float8,
+               pre_revenue_squares float8, revenue_cross float8)
+AS 'MODULE_PATHNAME', 'convert_analysis_moments'
+-- as analysis_tally: its own (parallel) queries run in the leader
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+SET parallel_tuple_cost = 0.01;
+REVOKE ALL ON FUNCTION convert.analysis_moments(bigint, bigint, timestamptz, timestamptz,
+    numeric, numeric, boolean, numeric, numeric, boolean, interval) FROM PUBLIC;
+
+-- CUPED (Deng, Xu, Kohavi, Walker 2013) for one arm: from the arm's sums
+-- over its n visitors of the metric y, the pre-exposure covariate x, their
+-- squares and products, and the same sums pooled over every arm, theta =
+-- cov(x, y) / var(x) of the pooled visitors (0 when x does not vary), the
+-- arm's adjusted mean  mean(y) - theta (mean(x) - pooled mean(x))  and the
+-- sample variance of its adjusted values  y - theta x.
+CREATE FUNCTION convert.cuped_moments(n bigint, sum_y float8, sum_yy float8,
+    sum_x float8, sum_xx float8, sum_xy float8,
+    pooled_n bigint, pooled_y float8, pooled_x float8, pooled_xx float8, pooled_xy float8,
+    OUT theta float8, OUT mean float8, OUT variance float8)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+    SELECT t.theta,
+           CASE WHEN n > 0 THEN sum_y / n - t.theta * (sum_x / n - pooled_x / pooled_n) END,
+           CASE WHEN n > 1
+                THEN (sum_yy - sum_y * sum_y / n
+                      + t.theta * t.theta * (sum_xx - sum_x * sum_x / n)
+                      - 2 * t.theta * (sum_xy - sum_x * sum_y / n)) / (n - 1) END
+    FROM (SELECT CASE WHEN pooled_n > 1 AND pooled_xx - pooled_x * pooled_x / pooled_n > 0
+                      THEN (pooled_xy - pooled_x * pooled_y / pooled_n)
+                           / (pooled_xx - pooled_x * pooled_x / pooled_n)
+                      ELSE 0 END AS theta) AS t
+$$;
+REVOKE ALL ON FUNCTION convert.cuped_moments(bigint, float8, float8, float8, float8, float8,
+    bigint, float8, float8, float8, float8) FROM PUBLIC;
 
 -- One row per variation and goal, as convert.experience_results (the same
 -- first 22 columns, the same numbers with the defaults), then:
@@ -85,15 +137,23 @@ REVOKE ALL ON FUNCTION convert.adjusted_p_values(float8[], text) FROM PUBLIC;
 --   chance_to_win, risk, revenue_chance_to_win, revenue_risk
 --       Bayesian, from the Gaussian posterior of the relative lift with
 --       the prior N(0, prior_sd^2) (flat when prior_sd is NULL)
--- With sequential, p_value, uplift_low/high and their revenue_ peers are
--- the always-valid ones (confidence sequence tuned for sequential_tuning
--- visitors), from the unpooled standard error.
+--   cuped_conversion_rate, cuped_uplift, cuped_uplift_low, cuped_uplift_high,
+--   cuped_p_value, cuped_revenue_per_visitor, revenue_cuped_uplift,
+--   revenue_cuped_uplift_low, revenue_cuped_uplift_high, revenue_cuped_p_value
+--       with cuped: the CUPED-adjusted means and their comparison (Welch's
+--       test on the adjusted values), the covariate being each visitor's
+--       same metric in cuped_lookback before exposure; NULL otherwise
+-- With sequential, p_value, uplift_low/high and their revenue_ and cuped_
+-- peers are the always-valid ones (confidence sequence tuned for
+-- sequential_tuning visitors), from the unpooled standard error.  With
+-- cuped, the corrections adjust the CUPED p-values.
 CREATE FUNCTION convert.experience_analysis(project_id bigint, experience_id text,
     from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL,
     confidence float8 DEFAULT 0.95,
     correction text DEFAULT NULL,
     sequential boolean DEFAULT false, sequential_tuning float8 DEFAULT 5000,
-    prior_sd float8 DEFAULT NULL)
+    prior_sd float8 DEFAULT NULL,
+    cuped boolean DEFAULT false, cuped_lookback interval DEFAULT '14 days')
 RETURNS TABLE (
     variation_id text, variation_key text, is_original boolean,
     goal_id text, goal_key text,
@@ -105,7 +165,12 @@ RETURNS TABLE (
     revenue_p_value float8, revenue_chance_to_beat float8,
     p_value_adjusted float8, revenue_p_value_adjusted float8,
     chance_to_win float8, risk float8,
-    revenue_chance_to_win float8, revenue_risk float8)
+    revenue_chance_to_win float8, revenue_risk float8,
+    cuped_conversion_rate float8, cuped_uplift float8, cuped_uplift_low float8,
+    cuped_uplift_high float8, cuped_p_value float8,
+    cuped_revenue_per_visitor float8, revenue_cuped_uplift float8,
+    revenue_cuped_uplift_low float8, revenue_cuped_uplift_high float8,
+    revenue_cuped_p_value float8)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
@@ -116,6 +181,8 @@ DECLARE
     t0 timestamptz := coalesce(from_time, '-infinity');
     t1 timestamptz := coalesce(to_time, 'infinity');
     use_sequential boolean := coalesce(sequential, false);
+    use_cuped boolean := coalesce(cuped, false);
+    lookback interval := CASE WHEN coalesce(cuped, false) THEN cuped_lookback END;
     proj record;
     orders record;
     items record;
@@ -139,13 +206,19 @@ BEGIN
         (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
     items := convert.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
 
+    IF use_cuped AND cuped_lookback IS NULL THEN
+        RAISE EXCEPTION 'cuped_lookback must not be NULL with cuped'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The usual window is ''14 days''.';
+    END IF;
+
     RETURN QUERY
     WITH arm_goal_totals AS (
         SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
-               t.revenue, t.products, t.revenue_squares
-        FROM convert.analysis_tally(p, e, from_time, to_time,
-                                    orders.low, orders.high, orders.percentile,
-                                    items.low, items.high, items.percentile) AS t
+               t.revenue, t.products, t.revenue_squares, t.pre_visitors, t.both_visitors,
+               t.pre_revenue, t.pre_revenue_squares, t.revenue_cross
+        FROM convert.analysis_moments(p, e, from_time, to_time,
+                                      orders.low, orders.high, orders.percentile,
+                                      items.low, items.high, items.percentile, lookback) AS t
     ), exposure AS (
         SELECT vb.variation_id, count(*) AS visitors
         FROM convert.visitor_bucketing AS vb
@@ -161,7 +234,12 @@ BEGIN
                coalesce(t.conversions, 0)::bigint AS conversions,
                coalesce(t.revenue, 0) AS revenue,
                coalesce(t.products, 0) AS products,
-               coalesce(t.revenue_squares, 0) AS revenue_squares
+               coalesce(t.revenue_squares, 0) AS revenue_squares,
+               coalesce(t.pre_visitors, 0) AS pre_visitors,
+               coalesce(t.both_visitors, 0) AS both_visitors,
+               coalesce(t.pre_revenue, 0) AS pre_revenue,
+               coalesce(t.pre_revenue_squares, 0) AS pre_revenue_squares,
+               coalesce(t.revenue_cross, 0) AS revenue_cross
         FROM convert.analysis_arms(p, e) AS a
         CROSS JOIN convert.goals AS g
         LEFT JOIN convert.experience_goals AS eg
@@ -179,6 +257,33 @@ BEGIN
                     THEN ((ag.revenue_squares - ag.revenue * ag.revenue / ag.n) / (ag.n - 1))::float8
                END AS variance
         FROM arm_goal AS ag
+    ), pooled AS (
+        -- per goal, over every arm: what CUPED's theta is computed from
+        SELECT m.*,
+               sum(m.n) OVER w AS pooled_n,
+               sum(m.converting) OVER w AS pooled_converting,
+               sum(m.pre_visitors) OVER w AS pooled_pre_visitors,
+               sum(m.both_visitors) OVER w AS pooled_both_visitors,
+               sum(m.revenue) OVER w AS pooled_revenue,
+               sum(m.pre_revenue) OVER w AS pooled_pre_revenue,
+               sum(m.pre_revenue_squares) OVER w AS pooled_pre_revenue_squares,
+               sum(m.revenue_cross) OVER w AS pooled_revenue_cross
+        FROM moments AS m
+        WINDOW w AS (PARTITION BY m.goal)
+    ), adjusted_moments AS (
+        -- the conversion indicator and revenue, each with its own
+        -- pre-exposure value as the covariate
+        SELECT pm.*, cr.mean AS cuped_rate, cr.variance AS cuped_rate_variance,
+               cv.mean AS cuped_mean, cv.variance AS cuped_variance
+        FROM pooled AS pm
+        LEFT JOIN LATERAL convert.cuped_moments(
+            pm.n, pm.converting, pm.converting, pm.pre_visitors, pm.pre_visitors, pm.both_visitors,
+            pm.pooled_n::bigint, pm.pooled_converting::float8, pm.pooled_pre_visitors::float8,
+            pm.pooled_pre_visitors::float8, pm.pooled_both_visitors::float8) AS cr ON use_cuped
+        LEFT JOIN LATERAL convert.cuped_moments(
+            pm.n, pm.revenue::float8, pm.revenue_squares, pm.pre_revenue, pm.pre_revenue_squares,
+            pm.revenue_cross, pm.pooled_n::bigint, pm.pooled_revenue::float8, pm.pooled_pre_revenue,
+            pm.pooled_pre_revenue_squares, pm.pooled_revenue_cross) AS cv ON use_cuped
     ), compared AS (
         SELECT s.arm, s.arm_key, s.is_original, s.goal, s.goal_key, s.n, s.converting,
                s.conversions, s.rate, s.revenue, s.products, s.mean,
@@ -192,9 +297,23 @@ BEGIN
                CASE WHEN use_sequential THEN rseq.uplift_high ELSE rpv.uplift_high END AS revenue_uplift_high,
                CASE WHEN use_sequential THEN rseq.p_value ELSE rpv.p_value END AS revenue_p_value,
                b.chance_to_win, b.risk,
-               rb.chance_to_win AS revenue_chance_to_win, rb.risk AS revenue_risk
-        FROM moments AS s
-        JOIN moments AS o ON o.goal = s.goal AND o.is_original
+               rb.chance_to_win AS revenue_chance_to_win, rb.risk AS revenue_risk,
+               s.cuped_rate, rate_cuped.uplift AS cuped_uplift,
+               CASE WHEN use_sequential THEN rate_cuped_seq.uplift_low ELSE rate_cuped.uplift_low END
+                   AS cuped_uplift_low,
+               CASE WHEN use_sequential THEN rate_cuped_seq.uplift_high ELSE rate_cuped.uplift_high END
+                   AS cuped_uplift_high,
+               CASE WHEN use_sequential THEN rate_cuped_seq.p_value ELSE rate_cuped.p_value END
+                   AS cuped_p_value,
+               s.cuped_mean, rpv_cuped.uplift AS revenue_cuped_uplift,
+               CASE WHEN use_sequential THEN rpv_cuped_seq.uplift_low ELSE rpv_cuped.uplift_low END
+                   AS revenue_cuped_uplift_low,
+               CASE WHEN use_sequential THEN rpv_cuped_seq.uplift_high ELSE rpv_cuped.uplift_high END
+                   AS revenue_cuped_uplift_high,
+               CASE WHEN use_sequential THEN rpv_cuped_seq.p_value ELSE rpv_cuped.p_value END
+                   AS revenue_cuped_p_value
+        FROM adjusted_moments AS s
+        JOIN adjusted_moments AS o ON o.goal = s.goal AND o.is_original
         LEFT JOIN LATERAL convert.two_proportion_test(o.n, o.converting, s.n, s.converting,
                                                       confidence) AS rate ON NOT s.is_original
         LEFT JOIN LATERAL convert.sequential_test(o.n, o.rate, o.rate * (1 - o.rate),
@@ -214,13 +333,32 @@ BEGIN
         LEFT JOIN LATERAL convert.bayes_lift(o.n, o.mean, o.variance, s.n, s.mean, s.variance,
                                              prior_sd) AS rb
                ON NOT s.is_original
+        LEFT JOIN LATERAL convert.welch_test(o.n, o.cuped_rate, o.cuped_rate_variance,
+                                             s.n, s.cuped_rate, s.cuped_rate_variance,
+                                             confidence) AS rate_cuped
+               ON use_cuped AND NOT s.is_original
+        LEFT JOIN LATERAL convert.sequential_test(o.n, o.cuped_rate, o.cuped_rate_variance,
+                                                  s.n, s.cuped_rate, s.cuped_rate_variance,
+                                                  confidence, sequential_tuning) AS rate_cuped_seq
+               ON use_cuped AND use_sequential AND NOT s.is_original
+        LEFT JOIN LATERAL convert.welch_test(o.n, o.cuped_mean, o.cuped_variance,
+                                             s.n, s.cuped_mean, s.cuped_variance,
+                                             confidence) AS rpv_cuped
+               ON use_cuped AND NOT s.is_original
+        LEFT JOIN LATERAL convert.sequential_test(o.n, o.cuped_mean, o.cuped_variance,
+                                                  s.n, s.cuped_mean, s.cuped_variance,
+                                                  confidence, sequential_tuning) AS rpv_cuped_seq
+               ON use_cuped AND use_sequential AND NOT s.is_original
         -- the experience's goals, in config order, then any other goal converted on
         WHERE s.experience_goal OR s.goal_converting > 0
     ), tests AS (
-        -- the family: every p-value reported (m 0: conversion rate, 1: revenue)
+        -- the family: every p-value decided on (m 0: conversion rate, 1:
+        -- revenue), the CUPED ones with cuped
         SELECT c.k, x.m, x.p
         FROM compared AS c
-        CROSS JOIN LATERAL (VALUES (0, c.p_value), (1, c.revenue_p_value)) AS x(m, p)
+        CROSS JOIN LATERAL (VALUES (0, CASE WHEN use_cuped THEN c.cuped_p_value ELSE c.p_value END),
+                                   (1, CASE WHEN use_cuped THEN c.revenue_cuped_p_value
+                                            ELSE c.revenue_p_value END)) AS x(m, p)
         WHERE correction IS NOT NULL AND x.p IS NOT NULL
     ), adjusted AS (
         SELECT a.k, a.m, a.adjusted
@@ -236,11 +374,14 @@ BEGIN
            c.revenue_uplift, c.revenue_uplift_low, c.revenue_uplift_high,
            c.revenue_p_value, c.revenue_chance_to_beat,
            ar.adjusted, arev.adjusted,
-           c.chance_to_win, c.risk, c.revenue_chance_to_win, c.revenue_risk
+           c.chance_to_win, c.risk, c.revenue_chance_to_win, c.revenue_risk,
+           c.cuped_rate, c.cuped_uplift, c.cuped_uplift_low, c.cuped_uplift_high, c.cuped_p_value,
+           c.cuped_mean, c.revenue_cuped_uplift, c.revenue_cuped_uplift_low,
+           c.revenue_cuped_uplift_high, c.revenue_cuped_p_value
     FROM compared AS c
     LEFT JOIN adjusted AS ar ON ar.k = c.k AND ar.m = 0
     LEFT JOIN adjusted AS arev ON arev.k = c.k AND arev.m = 1
     ORDER BY c.k;
 END $$;
 REVOKE ALL ON FUNCTION convert.experience_analysis(bigint, text, timestamptz, timestamptz, float8,
-                                                   text, boolean, float8, float8) FROM PUBLIC;
+    text, boolean, float8, float8, boolean, interval) FROM PUBLIC;

@@ -323,30 +323,38 @@ INSERT INTO convert.goals (project_id, id, key, type)
 VALUES (95, 801, 'signup', 'code_trigger'), (95, 802, 'purchase', 'revenue');
 INSERT INTO convert.experience_goals (project_id, experience_id, goal_id, position)
 VALUES (95, 500, 801, 0), (95, 500, 802, 1);
-SELECT convert.ensure_event_partitions('2026-04-01', '2026-04-30');
+SELECT convert.ensure_event_partitions('2026-03-01', '2026-04-30');
 SELECT setseed(0.17);
 INSERT INTO convert.visitor_bucketing (project_id, visitor_id, experience_id, variation_id, bucketed_at)
 SELECT 95, 'g-' || i, 500, 5001 + i % 3, timestamptz '2026-04-02' + i * interval '1 second'
 FROM generate_series(1, 9000) AS i;
--- arm b converts more often, arm c spends more; a conversion before exposure never counts
+-- arm b converts more often, arm c spends more; a visitor's habit (h)
+-- carries over from before exposure (days -20..-1: CUPED's covariate
+-- within 14 days, older ones not) to after (hours 0..2)
 INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id, amount, goal_data)
-SELECT timestamptz '2026-04-02' + i * interval '1 second' + d * interval '1 hour', 95, 'g-' || i,
+SELECT timestamptz '2026-04-02' + i * interval '1 second'
+       + CASE WHEN d < 0 THEN d * interval '1 day' ELSE d * interval '1 hour' END, 95, 'g-' || i,
        'conversion', 801 + (random() < 0.5)::int,
-       CASE WHEN random() < 0.7 THEN round((random() * 90 * (1 + (i % 3 = 2)::int))::numeric, 2) END,
+       CASE WHEN random() < 0.7 THEN round((random() * 90 * (1 + (i % 3 = 2)::int) * (1 + h))::numeric, 2) END,
        '[]'
-FROM generate_series(1, 9000) AS i, generate_series(-1, 2) AS d
-WHERE random() < 0.08 + 0.03 * (i % 3 = 1)::int;
+FROM (SELECT i, random() AS h FROM generate_series(1, 9000) AS i) AS v,
+     (SELECT generate_series(-20, -1, 3) UNION ALL SELECT generate_series(0, 2)) AS t(d)
+WHERE random() < (0.04 + 0.03 * (i % 3 = 1)::int) * (1 + 2 * h);
 """
 
-# the per-visitor truth, straight from the tables: conversions at or after exposure
+# the per-visitor truth, straight from the tables: conversions at or after
+# exposure, and in the 14 days before it
 PER_VISITOR = """
 SELECT vb.variation_id, g.id,
-       (count(ev.*) > 0)::int AS converted, coalesce(sum(ev.amount), 0) AS revenue
+       (count(*) FILTER (WHERE ev.received_at >= vb.bucketed_at) > 0)::int AS converted,
+       coalesce(sum(ev.amount) FILTER (WHERE ev.received_at >= vb.bucketed_at), 0) AS revenue,
+       (count(*) FILTER (WHERE ev.received_at < vb.bucketed_at) > 0)::int AS converted_before,
+       coalesce(sum(ev.amount) FILTER (WHERE ev.received_at < vb.bucketed_at), 0) AS revenue_before
 FROM convert.visitor_bucketing AS vb
 CROSS JOIN (VALUES (801), (802)) AS g(id)
 LEFT JOIN convert.events AS ev
   ON ev.project_id = 95 AND ev.visitor_id = vb.visitor_id AND ev.goal_id = g.id
- AND ev.received_at >= vb.bucketed_at
+ AND ev.received_at >= vb.bucketed_at - interval '14 days'
 WHERE vb.project_id = 95 AND vb.experience_id = 500
 GROUP BY vb.visitor_id, vb.variation_id, g.id
 """
@@ -357,10 +365,10 @@ def check_generated_experience(checks):
     subprocess.run(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', GENERATE],
                    check=True, capture_output=True)
     values = {}
-    for arm, goal, converted, revenue in sql_rows(PER_VISITOR):
-        v = values.setdefault((int(arm), int(goal)), ([], []))
-        v[0].append(float(converted))
-        v[1].append(float(revenue))
+    for arm, goal, converted, revenue, converted_before, revenue_before in sql_rows(PER_VISITOR):
+        v = values.setdefault((int(arm), int(goal)), ([], [], [], []))
+        for column, value in enumerate((converted, revenue, converted_before, revenue_before)):
+            v[column].append(float(value))
     for options, tuning, prior in (("", 5000, None),
                                    (", sequential => true, correction => 'bh', prior_sd => 0.2", 5000, 0.2),
                                    (", sequential => true, sequential_tuning => 800, correction => 'holm'", 800, None)):
@@ -394,6 +402,50 @@ def check_generated_experience(checks):
             wanted.append((where, number(row[12]), number(row[13])))
         if 'correction' in options:
             adjusted = adjust(family, 'bh' if "'bh'" in options else 'holm')
+            for i, (where, got_rate, got_money) in enumerate(wanted):
+                checks.near(where + ' p_value_adjusted', got_rate, adjusted[2 * i])
+                checks.near(where + ' revenue_p_value_adjusted', got_money, adjusted[2 * i + 1])
+    check_generated_cuped(checks, values)
+
+
+CUPED_COLUMNS = ('cuped_conversion_rate', 'cuped_uplift', 'cuped_uplift_low', 'cuped_uplift_high',
+                 'cuped_p_value', 'cuped_revenue_per_visitor', 'revenue_cuped_uplift',
+                 'revenue_cuped_uplift_low', 'revenue_cuped_uplift_high', 'revenue_cuped_p_value',
+                 'p_value_adjusted', 'revenue_p_value_adjusted')
+
+
+def check_generated_cuped(checks, values):
+    """CUPED on the generated experience, fixed and sequential."""
+    for options, sequential_on in ((", cuped => true, correction => 'holm'", False),
+                                   (", cuped => true, sequential => true", True)):
+        rows = sql_rows(f'SELECT variation_id, goal_id, {", ".join(CUPED_COLUMNS)} '
+                        f'FROM convert.experience_analysis(95, \'500\'{options})')
+        family, wanted = [], []
+        for row in rows:
+            arm, goal = int(row[0]), int(row[1])
+            got = dict(zip(CUPED_COLUMNS, (number(v) for v in row[2:])))
+            where = f'{options}: arm {arm} goal {goal}'
+            results = []
+            for metric, prefix, mean_column in ((0, 'cuped_', 'cuped_conversion_rate'),
+                                                (1, 'revenue_cuped_', 'cuped_revenue_per_visitor')):
+                arms = {a: (values[(a, goal)][metric], values[(a, goal)][metric + 2])
+                        for a in (5001, 5002, 5003)}
+                other = 5002 if arm == 5001 else arm
+                c = cuped(arms, 5001, other)
+                checks.near(where + ' ' + mean_column, got[mean_column],
+                            c['mean_a'] if arm == 5001 else c['mean_b'])
+                if arm == 5001:
+                    continue
+                key = 'seq_' if sequential_on else ''
+                checks.near(where + ' ' + prefix + 'uplift', got[prefix + 'uplift'], c['uplift'])
+                for bound in ('uplift_low', 'uplift_high', 'p_value'):
+                    checks.near(where + ' ' + prefix + bound, got[prefix + bound], c[key + bound])
+                results.append(c['p_value'])
+            if arm != 5001:
+                family += results
+                wanted.append((where, got['p_value_adjusted'], got['revenue_p_value_adjusted']))
+        if 'correction' in options:
+            adjusted = adjust(family, 'holm')
             for i, (where, got_rate, got_money) in enumerate(wanted):
                 checks.near(where + ' p_value_adjusted', got_rate, adjusted[2 * i])
                 checks.near(where + ' revenue_p_value_adjusted', got_money, adjusted[2 * i + 1])
