@@ -25,7 +25,8 @@ MODULE_big = convert
 CORE_OBJS = src/core/murmurhash3.o src/core/js_value.o src/core/bucketing.o
 CORE_OBJS += src/core/stats_distributions.o src/core/stats_tests.o \
 	src/core/decimal_sum.o src/core/analysis_tally.o
-CORE_OBJS += src/core/stats_adjust.o src/core/stats_sequential.o src/core/stats_bayes.o
+CORE_OBJS += src/core/stats_adjust.o src/core/stats_sequential.o src/core/stats_bayes.o \
+	src/core/stats_ratio.o
 CORE_OBJS += src/core/js_string.o src/core/js_regex.o src/core/json_strict.o \
 	src/core/json_text.o src/core/json_view_jsonc.o src/core/rules_catalog.o \
 	src/core/rules_compile.o src/core/rules_compile_element.o \

@@ -29,14 +29,20 @@ INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goa
 SELECT '2026-03-11 09:00+00', 94, arm || '-' || i, 'conversion', 701
 FROM (VALUES ('o', 100), ('b', 130), ('c', 95)) AS a(arm, n), generate_series(1, n) AS i;
 -- purchase: buyer i of the original pays 20 + i (50 buyers), of cheaper
--- 25 + i (60 buyers), of bundle 18 + 3 * (i % 7) (45 buyers)
+-- 25 + i (60 buyers), of bundle 18 + 3 * (i % 7) (45 buyers), for 1 + i % 3
+-- products
 INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id,
                             amount, products_count, goal_data)
-SELECT '2026-03-12 10:00+00', 94, arm || '-' || i, 'conversion', 702, amount, 1,
+SELECT '2026-03-12 10:00+00', 94, arm || '-' || i, 'conversion', 702, amount, 1 + i % 3,
        jsonb_build_array(jsonb_build_object('key', 'amount', 'value', amount))
 FROM (VALUES ('o', 50), ('b', 60), ('c', 45)) AS a(arm, n), generate_series(1, n) AS i,
      LATERAL (SELECT CASE arm WHEN 'o' THEN 20 + i WHEN 'b' THEN 25 + i
                               ELSE 18 + 3 * (i % 7) END::numeric AS amount) AS v;
+-- buyers 1..10 of the original and of cheaper order again: 2 products, free
+INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id,
+                            amount, products_count, goal_data)
+SELECT '2026-03-13 10:00+00', 94, arm || '-' || i, 'conversion', 702, 0, 2, '[]'
+FROM unnest(ARRAY['o', 'b']) AS arm, generate_series(1, 10) AS i;
 -- before exposure (CUPED's covariate within a 14-day lookback): signups of
 -- visitors 1..60 and 901..940 of each arm on March 5th, purchases of
 -- visitors 1..30 (10 + i) and 951..960 (50) on March 6th; and signups of
@@ -173,6 +179,35 @@ SELECT variation_id, goal_id, converting_visitors, pre_visitors, both_visitors, 
        pre_revenue_squares, revenue_cross
 FROM convert.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, '14 days')
 ORDER BY variation_id, goal_id;
+
+-- Ratio metrics by the delta method (the formula of Deng, Knoblich, Lu 2018
+-- written out in the reference, from the visitors' numerators and
+-- denominators): revenue per converting visitor and products per order,
+-- fixed-horizon and sequential
+SELECT variation_key, round(revenue_per_converter::numeric, 9) AS rpc,
+       round(revenue_per_converter_uplift::numeric, 9) AS uplift,
+       round(revenue_per_converter_uplift_low::numeric, 9) AS low,
+       round(revenue_per_converter_uplift_high::numeric, 9) AS high,
+       round(revenue_per_converter_p_value::numeric, 9) AS p_value
+FROM convert.experience_analysis(94, '400') WHERE goal_key = 'purchase';
+SELECT variation_key, round(products_per_order::numeric, 9) AS ppo,
+       round(products_per_order_uplift::numeric, 9) AS uplift,
+       round(products_per_order_uplift_low::numeric, 9) AS low,
+       round(products_per_order_uplift_high::numeric, 9) AS high,
+       round(products_per_order_p_value::numeric, 9) AS p_value
+FROM convert.experience_analysis(94, '400') WHERE goal_key = 'purchase';
+SELECT variation_key,
+       round(revenue_per_converter_uplift_low::numeric, 9) AS rpc_low,
+       round(revenue_per_converter_uplift_high::numeric, 9) AS rpc_high,
+       round(revenue_per_converter_p_value::numeric, 9) AS rpc_p,
+       round(products_per_order_uplift_low::numeric, 9) AS ppo_low,
+       round(products_per_order_uplift_high::numeric, 9) AS ppo_high,
+       round(products_per_order_p_value::numeric, 9) AS ppo_p
+FROM convert.experience_analysis(94, '400', sequential => true)
+WHERE goal_key = 'purchase' AND NOT is_original;
+-- a goal without orders has no products per order
+SELECT variation_key, revenue_per_converter, products_per_order, products_per_order_p_value
+FROM convert.experience_analysis(94, '400') WHERE goal_key = 'signup';
 
 -- The building blocks on their own
 SELECT round(z::numeric, 9) AS z, round(p_value::numeric, 9) AS p_value,

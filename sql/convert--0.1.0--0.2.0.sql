@@ -75,6 +75,23 @@ AS 'MODULE_PATHNAME', 'convert_adjusted_p_values'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 REVOKE ALL ON FUNCTION convert.adjusted_p_values(float8[], text) FROM PUBLIC;
 
+-- Ratio metric (revenue per converting visitor, products per order) of
+-- arm b against the original a by the delta method (Deng, Knoblich, Lu
+-- 2018): from each arm's sums over its n visitors of the numerator y, the
+-- denominator d, their squares and products, the ratios sum_y / sum_d,
+-- the relative uplift ratio_b / ratio_a - 1 with its interval and
+-- p-value; always-valid ones when sequential_tuning is given.
+CREATE FUNCTION convert.ratio_test(
+    n_a bigint, sum_y_a float8, sum_yy_a float8, sum_d_a float8, sum_dd_a float8, sum_yd_a float8,
+    n_b bigint, sum_y_b float8, sum_yy_b float8, sum_d_b float8, sum_dd_b float8, sum_yd_b float8,
+    confidence float8 DEFAULT 0.95, sequential_tuning float8 DEFAULT NULL,
+    OUT ratio_a float8, OUT ratio_b float8,
+    OUT uplift float8, OUT uplift_low float8, OUT uplift_high float8, OUT p_value float8)
+AS 'MODULE_PATHNAME', 'convert_ratio_test'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+REVOKE ALL ON FUNCTION convert.ratio_test(bigint, float8, float8, float8, float8, float8,
+    bigint, float8, float8, float8, float8, float8, float8, float8) FROM PUBLIC;
+
 -- New in 0.2.0 (sql/install/62_analysis_readouts.sql): the CUPED moments
 -- and experience_analysis.
 
@@ -83,8 +100,11 @@ REVOKE ALL ON FUNCTION convert.adjusted_p_values(float8[], text) FROM PUBLIC;
 -- exposure): visitors who converted before exposure, of them those who
 -- converted after too, and of the pre-exposure revenue within the bounds
 -- its sum, sum of squares and sum of products with the post-exposure
--- revenue.  Rows for every variation and goal with converting visitors or
--- pre-exposure ones; lookback NULL or 0 gives analysis_tally's rows.
+-- revenue.  Then, over the converting visitors, for products per order:
+-- the orders (conversions with goal data), the sums of orders^2,
+-- products^2 (within the bounds) and products x orders.  Rows for every
+-- variation and goal with converting visitors or pre-exposure ones;
+-- lookback NULL or 0 gives analysis_tally's rows.
 CREATE FUNCTION convert.analysis_moments(project_id bigint, experience_id bigint,
     from_time timestamptz, to_time timestamptz,
     order_low numeric, order_high numeric, order_percentiles boolean,
@@ -93,7 +113,9 @@ CREATE FUNCTION convert.analysis_moments(project_id bigint, experience_id bigint
 RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
                conversions bigint, revenue numeric, products numeric, revenue_squares float8,
                pre_visitors bigint, both_visitors bigint, pre_revenue float8,
-               pre_revenue_squares float8, revenue_cross float8)
+               pre_revenue_squares float8, revenue_cross float8,
+               orders bigint, orders_squares float8, products_squares float8,
+               products_orders float8)
 AS 'MODULE_PATHNAME', 'convert_analysis_moments'
 -- as analysis_tally: its own (parallel) queries run in the leader
 LANGUAGE C STABLE PARALLEL RESTRICTED
@@ -143,6 +165,12 @@ REVOKE ALL ON FUNCTION convert.cuped_moments(bigint, float8, float8, float8, flo
 --       with cuped: the CUPED-adjusted means and their comparison (Welch's
 --       test on the adjusted values), the covariate being each visitor's
 --       same metric in cuped_lookback before exposure; NULL otherwise
+--   revenue_per_converter, revenue_per_converter_uplift, _uplift_low,
+--   _uplift_high, _p_value, products_per_order, products_per_order_uplift,
+--   _uplift_low, _uplift_high, _p_value
+--       ratio metrics by the delta method (convert.ratio_test): revenue
+--       over converting visitors, products over orders (conversions with
+--       goal data); not part of the corrections' family
 -- With sequential, p_value, uplift_low/high and their revenue_ and cuped_
 -- peers are the always-valid ones (confidence sequence tuned for
 -- sequential_tuning visitors), from the unpooled standard error.  With
@@ -170,7 +198,13 @@ RETURNS TABLE (
     cuped_uplift_high float8, cuped_p_value float8,
     cuped_revenue_per_visitor float8, revenue_cuped_uplift float8,
     revenue_cuped_uplift_low float8, revenue_cuped_uplift_high float8,
-    revenue_cuped_p_value float8)
+    revenue_cuped_p_value float8,
+    revenue_per_converter float8, revenue_per_converter_uplift float8,
+    revenue_per_converter_uplift_low float8, revenue_per_converter_uplift_high float8,
+    revenue_per_converter_p_value float8,
+    products_per_order float8, products_per_order_uplift float8,
+    products_per_order_uplift_low float8, products_per_order_uplift_high float8,
+    products_per_order_p_value float8)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
@@ -215,7 +249,8 @@ BEGIN
     WITH arm_goal_totals AS (
         SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
                t.revenue, t.products, t.revenue_squares, t.pre_visitors, t.both_visitors,
-               t.pre_revenue, t.pre_revenue_squares, t.revenue_cross
+               t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
+               t.orders, t.orders_squares, t.products_squares, t.products_orders
         FROM convert.analysis_moments(p, e, from_time, to_time,
                                       orders.low, orders.high, orders.percentile,
                                       items.low, items.high, items.percentile, lookback) AS t
@@ -239,7 +274,11 @@ BEGIN
                coalesce(t.both_visitors, 0) AS both_visitors,
                coalesce(t.pre_revenue, 0) AS pre_revenue,
                coalesce(t.pre_revenue_squares, 0) AS pre_revenue_squares,
-               coalesce(t.revenue_cross, 0) AS revenue_cross
+               coalesce(t.revenue_cross, 0) AS revenue_cross,
+               coalesce(t.orders, 0) AS orders,
+               coalesce(t.orders_squares, 0) AS orders_squares,
+               coalesce(t.products_squares, 0) AS products_squares,
+               coalesce(t.products_orders, 0) AS products_orders
         FROM convert.analysis_arms(p, e) AS a
         CROSS JOIN convert.goals AS g
         LEFT JOIN convert.experience_goals AS eg
@@ -311,7 +350,14 @@ BEGIN
                CASE WHEN use_sequential THEN rpv_cuped_seq.uplift_high ELSE rpv_cuped.uplift_high END
                    AS revenue_cuped_uplift_high,
                CASE WHEN use_sequential THEN rpv_cuped_seq.p_value ELSE rpv_cuped.p_value END
-                   AS revenue_cuped_p_value
+                   AS revenue_cuped_p_value,
+               CASE WHEN s.converting > 0 THEN s.revenue::float8 / s.converting END
+                   AS revenue_per_converter,
+               rpc.uplift AS rpc_uplift, rpc.uplift_low AS rpc_uplift_low,
+               rpc.uplift_high AS rpc_uplift_high, rpc.p_value AS rpc_p_value,
+               CASE WHEN s.orders > 0 THEN s.products::float8 / s.orders END AS products_per_order,
+               ppo.uplift AS ppo_uplift, ppo.uplift_low AS ppo_uplift_low,
+               ppo.uplift_high AS ppo_uplift_high, ppo.p_value AS ppo_p_value
         FROM adjusted_moments AS s
         JOIN adjusted_moments AS o ON o.goal = s.goal AND o.is_original
         LEFT JOIN LATERAL convert.two_proportion_test(o.n, o.converting, s.n, s.converting,
@@ -349,6 +395,17 @@ BEGIN
                                                   s.n, s.cuped_mean, s.cuped_variance,
                                                   confidence, sequential_tuning) AS rpv_cuped_seq
                ON use_cuped AND use_sequential AND NOT s.is_original
+        -- revenue only comes with a conversion: sum of revenue x converted = revenue
+        LEFT JOIN LATERAL convert.ratio_test(
+            o.n, o.revenue::float8, o.revenue_squares, o.converting, o.converting, o.revenue::float8,
+            s.n, s.revenue::float8, s.revenue_squares, s.converting, s.converting, s.revenue::float8,
+            confidence, CASE WHEN use_sequential THEN sequential_tuning END) AS rpc
+               ON NOT s.is_original
+        LEFT JOIN LATERAL convert.ratio_test(
+            o.n, o.products::float8, o.products_squares, o.orders, o.orders_squares, o.products_orders,
+            s.n, s.products::float8, s.products_squares, s.orders, s.orders_squares, s.products_orders,
+            confidence, CASE WHEN use_sequential THEN sequential_tuning END) AS ppo
+               ON NOT s.is_original
         -- the experience's goals, in config order, then any other goal converted on
         WHERE s.experience_goal OR s.goal_converting > 0
     ), tests AS (
@@ -377,7 +434,10 @@ BEGIN
            c.chance_to_win, c.risk, c.revenue_chance_to_win, c.revenue_risk,
            c.cuped_rate, c.cuped_uplift, c.cuped_uplift_low, c.cuped_uplift_high, c.cuped_p_value,
            c.cuped_mean, c.revenue_cuped_uplift, c.revenue_cuped_uplift_low,
-           c.revenue_cuped_uplift_high, c.revenue_cuped_p_value
+           c.revenue_cuped_uplift_high, c.revenue_cuped_p_value,
+           c.revenue_per_converter, c.rpc_uplift, c.rpc_uplift_low, c.rpc_uplift_high,
+           c.rpc_p_value, c.products_per_order, c.ppo_uplift, c.ppo_uplift_low,
+           c.ppo_uplift_high, c.ppo_p_value
     FROM compared AS c
     LEFT JOIN adjusted AS ar ON ar.k = c.k AND ar.m = 0
     LEFT JOIN adjusted AS arev ON arev.k = c.k AND arev.m = 1

@@ -94,3 +94,20 @@ RETURNS float8[]
 AS 'MODULE_PATHNAME', 'convert_adjusted_p_values'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 REVOKE ALL ON FUNCTION convert.adjusted_p_values(float8[], text) FROM PUBLIC;
+
+-- Ratio metric (revenue per converting visitor, products per order) of
+-- arm b against the original a by the delta method (Deng, Knoblich, Lu
+-- 2018): from each arm's sums over its n visitors of the numerator y, the
+-- denominator d, their squares and products, the ratios sum_y / sum_d,
+-- the relative uplift ratio_b / ratio_a - 1 with its interval and
+-- p-value; always-valid ones when sequential_tuning is given.
+CREATE FUNCTION convert.ratio_test(
+    n_a bigint, sum_y_a float8, sum_yy_a float8, sum_d_a float8, sum_dd_a float8, sum_yd_a float8,
+    n_b bigint, sum_y_b float8, sum_yy_b float8, sum_d_b float8, sum_dd_b float8, sum_yd_b float8,
+    confidence float8 DEFAULT 0.95, sequential_tuning float8 DEFAULT NULL,
+    OUT ratio_a float8, OUT ratio_b float8,
+    OUT uplift float8, OUT uplift_low float8, OUT uplift_high float8, OUT p_value float8)
+AS 'MODULE_PATHNAME', 'convert_ratio_test'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+REVOKE ALL ON FUNCTION convert.ratio_test(bigint, float8, float8, float8, float8, float8,
+    bigint, float8, float8, float8, float8, float8, float8, float8) FROM PUBLIC;

@@ -41,6 +41,7 @@ typedef struct goal_slot
 	uint32_t	data_events;
 	double		revenue;		/* within bounds, for revenue_squares */
 	double		pre_revenue;	/* before exposure (lookback), within bounds */
+	double		products;		/* within bounds, for products per order */
 	uint16_t	arm;			/* the visitor's, so totals need no visitor */
 	uint32_t	pre_events;		/* conversions before exposure (lookback) */
 } goal_slot;
@@ -534,9 +535,12 @@ count_order(cv_tally *t, uint32_t slot_index, const order_numbers *order, bool p
 			return CV_TALLY_OVERFLOW;
 		slot->revenue += (double) cv_decimal_to_long_double(&order->value);
 	}
-	if (order->has_products && within_bounds(t, CV_MEASURE_PRODUCTS, &order->products) &&
-		!cv_decimal_add(&totals->products, &order->products))
-		return CV_TALLY_OVERFLOW;
+	if (order->has_products && within_bounds(t, CV_MEASURE_PRODUCTS, &order->products))
+	{
+		if (!cv_decimal_add(&totals->products, &order->products))
+			return CV_TALLY_OVERFLOW;
+		slot->products += (double) cv_decimal_to_long_double(&order->products);
+	}
 	return CV_TALLY_OK;
 }
 
@@ -760,10 +764,16 @@ count_visitors(cv_tally *t)
 
 		if (converted)
 		{
+			double		orders = slot->data_events;
+
 			totals->converting_visitors++;
 			totals->conversions += slot->plain_events > slot->data_events
 				? slot->plain_events : slot->data_events;
 			totals->revenue_squares += slot->revenue * slot->revenue;
+			totals->orders += slot->data_events;
+			totals->orders_squares += orders * orders;
+			totals->products_squares += slot->products * slot->products;
+			totals->products_orders += slot->products * orders;
 		}
 		if (slot->pre_events > 0)
 		{

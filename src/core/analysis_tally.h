@@ -102,6 +102,11 @@ typedef struct cv_tally_totals
 	double		pre_revenue;	/* sum of pre-exposure revenue */
 	double		pre_revenue_squares;	/* sum of its squares */
 	double		revenue_cross;	/* sum of pre- times post-exposure revenue */
+	/* for products per order, over the converting visitors: */
+	int64_t		orders;			/* conversions with goal data */
+	double		orders_squares; /* sum over visitors of orders^2 */
+	double		products_squares;	/* of products (within bounds)^2 */
+	double		products_orders;	/* of products times orders */
 } cv_tally_totals;
 
 typedef struct cv_tally cv_tally;

@@ -25,6 +25,24 @@ cv_sequential_rho(double alpha, double tuning)
 	return sqrt((l + log(l + 1)) / tuning);
 }
 
+double
+cv_sequential_halfwidth(double se, double n, double alpha, double tuning)
+{
+	double		rho2 = pow(cv_sequential_rho(alpha, tuning), 2);
+	double		grow = n * rho2 + 1;
+
+	return se * sqrt(n) * sqrt(2 * grow / (n * n * rho2) * log(sqrt(grow) / alpha));
+}
+
+double
+cv_sequential_p_value(double z, double n, double alpha, double tuning)
+{
+	double		rho2 = pow(cv_sequential_rho(alpha, tuning), 2);
+	double		grow = n * rho2 + 1;
+
+	return fmin(1, sqrt(grow) * exp(-z * z * n * rho2 / (2 * grow)));
+}
+
 cv_comparison
 cv_sequential_test(double n_a, double mean_a, double var_a,
 				   double n_b, double mean_b, double var_b,
@@ -32,7 +50,7 @@ cv_sequential_test(double n_a, double mean_a, double var_a,
 {
 	cv_comparison c = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
 	double		alpha = 1 - confidence;
-	double		n, rho2, grow, se, halfwidth;
+	double		n, se, halfwidth;
 
 	if (!(n_a > 0 && n_b > 0 && var_a >= 0 && var_b >= 0 && tuning > 0))
 		return c;
@@ -41,11 +59,9 @@ cv_sequential_test(double n_a, double mean_a, double var_a,
 	if (!(se > 0))
 		return c;
 	n = n_a + n_b;
-	rho2 = pow(cv_sequential_rho(alpha, tuning), 2);
-	grow = n * rho2 + 1;
-	halfwidth = se * sqrt(n) * sqrt(2 * grow / (n * n * rho2) * log(sqrt(grow) / alpha));
+	halfwidth = cv_sequential_halfwidth(se, n, alpha, tuning);
 	c.statistic = c.difference / se;
-	c.p_value = fmin(1, sqrt(grow) * exp(-c.statistic * c.statistic * n * rho2 / (2 * grow)));
+	c.p_value = cv_sequential_p_value(c.statistic, n, alpha, tuning);
 	c.ci_low = c.difference - halfwidth;
 	c.ci_high = c.difference + halfwidth;
 	if (mean_a != 0)

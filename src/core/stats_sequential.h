@@ -17,6 +17,14 @@
 double		cv_sequential_rho(double alpha, double tuning);
 
 /*
+ * For an estimate with standard error se from n observations in all: the
+ * half-width of its confidence sequence, and the always-valid p-value of
+ * z = estimate / se.
+ */
+double		cv_sequential_halfwidth(double se, double n, double alpha, double tuning);
+double		cv_sequential_p_value(double z, double n, double alpha, double tuning);
+
+/*
  * Arm b against the original a, from each arm's size, mean and per-visitor
  * variance: the confidence sequence of b - a at level confidence, uplift
  * as in cv_comparison, statistic the z of the difference, df NaN and

@@ -317,7 +317,7 @@ decimal_datum(const cv_decimal *d)
 							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 
-/* One row per totals entry: analysis_tally's 7 columns, or all 12 with_moments. */
+/* One row per totals entry: analysis_tally's 7 columns, or all 16 with_moments. */
 static void
 emit_totals(FunctionCallInfo fcinfo, const cv_tally_totals *totals, size_t count,
 			bool with_moments)
@@ -327,18 +327,20 @@ emit_totals(FunctionCallInfo fcinfo, const cv_tally_totals *totals, size_t count
 	for (size_t i = 0; i < count; i++)
 	{
 		const cv_tally_totals *t = &totals[i];
-		Datum		values[12] = {
+		Datum		values[16] = {
 			Int64GetDatum(t->variation_id), Int64GetDatum(t->goal_id),
 			Int64GetDatum(t->converting_visitors), Int64GetDatum(t->conversions),
 			decimal_datum(&t->revenue), decimal_datum(&t->products),
 			Float8GetDatum((double) t->revenue_squares),
 			Int64GetDatum(t->pre_visitors), Int64GetDatum(t->both_visitors),
 			Float8GetDatum(t->pre_revenue), Float8GetDatum(t->pre_revenue_squares),
-			Float8GetDatum(t->revenue_cross)
+			Float8GetDatum(t->revenue_cross),
+			Int64GetDatum(t->orders), Float8GetDatum(t->orders_squares),
+			Float8GetDatum(t->products_squares), Float8GetDatum(t->products_orders)
 		};
-		bool		nulls[12] = {0};
+		bool		nulls[16] = {0};
 
-		Assert(rsinfo->setDesc->natts == (with_moments ? 12 : 7));
+		Assert(rsinfo->setDesc->natts == (with_moments ? 16 : 7));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 }

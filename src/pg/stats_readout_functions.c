@@ -1,7 +1,8 @@
 /*
  * stats_readout_functions.c — SQL entry points for the optional read-outs
  * of experiment results: sequential (always-valid) tests, the Bayesian
- * chance to win and risk, and p-values adjusted for multiple comparisons.
+ * chance to win and risk, p-values adjusted for multiple comparisons, and
+ * the delta-method test of ratio metrics.
  */
 #include "postgres.h"
 
@@ -18,11 +19,13 @@
 #include "stats_adjust.h"
 #include "stats_bayes.h"
 #include "stats_datum.h"
+#include "stats_ratio.h"
 #include "stats_sequential.h"
 
 PG_FUNCTION_INFO_V1(convert_sequential_test);
 PG_FUNCTION_INFO_V1(convert_bayes_lift);
 PG_FUNCTION_INFO_V1(convert_adjusted_p_values);
+PG_FUNCTION_INFO_V1(convert_ratio_test);
 
 /* At most this many p-values in one family (a bound on the work). */
 #define MAX_FAMILY 1000000
@@ -157,4 +160,55 @@ convert_adjusted_p_values(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, 1, &n, (int[]) {1},
 											 FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
 											 TYPALIGN_DOUBLE));
+}
+
+/* Arguments first..first+5 as one arm's sums; false when any is NULL. */
+static bool
+ratio_sums_argument(FunctionCallInfo fcinfo, int first, cv_ratio_sums *s)
+{
+	for (int i = first; i < first + 6; i++)
+		if (PG_ARGISNULL(i))
+			return false;
+	s->n = count_arg(fcinfo, first, first == 0 ? "n_a" : "n_b");
+	s->sum_y = PG_GETARG_FLOAT8(first + 1);
+	s->sum_yy = PG_GETARG_FLOAT8(first + 2);
+	s->sum_d = PG_GETARG_FLOAT8(first + 3);
+	s->sum_dd = PG_GETARG_FLOAT8(first + 4);
+	s->sum_yd = PG_GETARG_FLOAT8(first + 5);
+	return true;
+}
+
+/*
+ * convert.ratio_test(n_a, sum_y_a, sum_yy_a, sum_d_a, sum_dd_a, sum_yd_a,
+ *                    n_b, ..., confidence, sequential_tuning) -> record
+ * (ratio_a, ratio_b, uplift, uplift_low, uplift_high, p_value).  Not
+ * strict: NULL sums give NULLs, a NULL sequential_tuning the fixed test.
+ */
+Datum
+convert_ratio_test(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc = result_descriptor(fcinfo);
+	cv_ratio_comparison c = {NAN, NAN, NAN, NAN, NAN, NAN};
+	cv_ratio_sums a;
+	cv_ratio_sums b;
+	double		confidence = PG_ARGISNULL(12) ? 0.95 : PG_GETARG_FLOAT8(12);
+	double		tuning = PG_ARGISNULL(13) ? NAN : PG_GETARG_FLOAT8(13);
+	Datum		values[6];
+	bool		nulls[6];
+
+	check_confidence(confidence);
+	if (!PG_ARGISNULL(13) && !(tuning > 0 && isfinite(tuning)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sequential tuning must be a positive number of visitors"),
+				 errdetail("tuning was %g.", tuning)));
+	if (ratio_sums_argument(fcinfo, 0, &a) && ratio_sums_argument(fcinfo, 6, &b))
+		c = cv_ratio_test(&a, &b, confidence, tuning);
+	values[0] = float_or_null(c.ratio_a, &nulls[0]);
+	values[1] = float_or_null(c.ratio_b, &nulls[1]);
+	values[2] = float_or_null(c.uplift, &nulls[2]);
+	values[3] = float_or_null(c.uplift_low, &nulls[3]);
+	values[4] = float_or_null(c.uplift_high, &nulls[4]);
+	values[5] = float_or_null(c.p_value, &nulls[5]);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -56,20 +56,26 @@ def sequential_rho(alpha, tuning):
     return math.sqrt((-2 * math.log(alpha) + math.log(-2 * math.log(alpha) + 1)) / tuning)
 
 
-def sequential(n_a, mean_a, var_a, n_b, mean_b, var_b, confidence=0.95, tuning=5000):
-    """Interval of b - a, uplift interval and always-valid p-value."""
+def sequence(estimate, se, n, confidence, tuning):
+    """Half-width and always-valid p-value of an estimate with standard error
+    se from n observations in all."""
     alpha = 1 - confidence
     rho = sequential_rho(alpha, tuning)
-    n = n_a + n_b
-    s2 = (var_a / n_a + var_b / n_b) * n
-    diff = mean_b - mean_a
+    s2 = se ** 2 * n
     half = sequential_halfwidth(s2, n, math.log(alpha), rho)
-    # the p-value: the alpha at which the half-width (rho kept) reaches |diff|
-    gap = lambda la: sequential_halfwidth(s2, n, la, rho) - abs(diff)
+    # the p-value: the alpha at which the half-width (rho kept) reaches |estimate|
+    gap = lambda la: sequential_halfwidth(s2, n, la, rho) - abs(estimate)
     if gap(0.0) >= 0:
         p = 1.0
     else:
         p = math.exp(optimize.brentq(gap, -1e7, 0.0, xtol=1e-13, rtol=4 * np.finfo(float).eps))
+    return half, p
+
+
+def sequential(n_a, mean_a, var_a, n_b, mean_b, var_b, confidence=0.95, tuning=5000):
+    """Interval of b - a, uplift interval and always-valid p-value."""
+    diff = mean_b - mean_a
+    half, p = sequence(diff, math.sqrt(var_a / n_a + var_b / n_b), n_a + n_b, confidence, tuning)
     return dict(p_value=p, ci_low=diff - half, ci_high=diff + half,
                 uplift_low=(diff - half) / mean_a, uplift_high=(diff + half) / mean_a)
 
@@ -127,6 +133,30 @@ def cuped(arms, original, arm, confidence=0.95, tuning=5000):
     return out
 
 
+def ratio(original, arm, confidence=0.95, tuning=None):
+    """Delta-method comparison of sum(y) / sum(d); original, arm: (y, d) per visitor."""
+    def moments(y, d):
+        y, d = np.asarray(y, float), np.asarray(d, float)
+        r = y.mean() / d.mean()
+        cov = np.cov(np.vstack([y, d]), ddof=1)
+        # gradient of mean_y / mean_d at the means, applied to the covariance of the means
+        g = np.array([1 / d.mean(), -y.mean() / d.mean() ** 2])
+        return r, g @ cov @ g / len(y), len(y)
+    r_a, v_a, n_a = moments(*original)
+    r_b, v_b, n_b = moments(*arm)
+    lift = r_b / r_a - 1
+    # the gradient of r_b / r_a - 1 at (r_a, r_b), applied to the two variances
+    g = np.array([-r_b / r_a ** 2, 1 / r_a])
+    se = math.sqrt(g @ np.diag([v_a, v_b]) @ g)
+    if tuning is None:
+        half = stats.norm.ppf((1 + confidence) / 2) * se
+        p = 2 * stats.norm.sf(abs(lift) / se)
+    else:
+        half, p = sequence(lift, se, n_a + n_b, confidence, tuning)
+    return dict(ratio_a=r_a, ratio_b=r_b, uplift=lift, uplift_low=lift - half,
+                uplift_high=lift + half, p_value=p)
+
+
 def adjust(p_values, method):
     return list(multipletests(p_values, method={'holm': 'holm', 'bh': 'fdr_bh'}[method])[1])
 
@@ -143,6 +173,16 @@ def fixture_arms():
     return {'original': arm(100, 50, lambda i: 20 + i),
             'cheaper': arm(130, 60, lambda i: 25 + i),
             'bundle': arm(95, 45, lambda i: 18 + 3 * (i % 7))}
+
+
+def fixture_orders():
+    """Products and orders per visitor of the purchase goal: {arm: (products, orders)}."""
+    def arm(buyers, again):
+        products = [float(1 + i % 3 + (2 if i <= again else 0)) if i <= buyers else 0.0
+                    for i in range(1, 1001)]
+        orders = [float(1 + (i <= again)) if i <= buyers else 0.0 for i in range(1, 1001)]
+        return products, orders
+    return {'original': arm(50, 10), 'cheaper': arm(60, 10), 'bundle': arm(45, 0)}
 
 
 def fixture_pre(lookback_days=14):
@@ -244,6 +284,16 @@ def print_fixture():
     # family order: signup cheaper, bundle; purchase cheaper (+revenue), bundle (+revenue)
     family = [seq[0], seq[1], seq[2], revenue[0], seq[3], revenue[1]]
     print(f'  sequential cuped bh: {[round(x, 9) for x in adjust(family, "bh")]}')
+    print('ratios (ratio, uplift, low, high, p; sequential low, high, p):')
+    arms, orders = fixture_arms(), fixture_orders()
+    for name in ('cheaper', 'bundle'):
+        for label, a, b in (('revenue per converter', (arms['original'][1], arms['original'][2]),
+                             (arms[name][1], arms[name][2])),
+                            ('products per order', orders['original'], orders[name])):
+            f, q = ratio(a, b), ratio(a, b, tuning=5000)
+            print(f'  {label} {name}: {f["ratio_a"]:.9f} {f["ratio_b"]:.9f} {f["uplift"]:.9f} '
+                  f'{f["uplift_low"]:.9f} {f["uplift_high"]:.9f} {f["p_value"]:.9f}; '
+                  f'{q["uplift_low"]:.9f} {q["uplift_high"]:.9f} {q["p_value"]:.9f}')
 
 
 # ------------------------------------------------------------- live checks
@@ -331,11 +381,13 @@ FROM generate_series(1, 9000) AS i;
 -- arm b converts more often, arm c spends more; a visitor's habit (h)
 -- carries over from before exposure (days -20..-1: CUPED's covariate
 -- within 14 days, older ones not) to after (hours 0..2)
-INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id, amount, goal_data)
+INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id, amount,
+                            products_count, goal_data)
 SELECT timestamptz '2026-04-02' + i * interval '1 second'
        + CASE WHEN d < 0 THEN d * interval '1 day' ELSE d * interval '1 hour' END, 95, 'g-' || i,
        'conversion', 801 + (random() < 0.5)::int,
        CASE WHEN random() < 0.7 THEN round((random() * 90 * (1 + (i % 3 = 2)::int) * (1 + h))::numeric, 2) END,
+       CASE WHEN random() < 0.8 THEN (1 + random() * 4 * h)::int END,
        '[]'
 FROM (SELECT i, random() AS h FROM generate_series(1, 9000) AS i) AS v,
      (SELECT generate_series(-20, -1, 3) UNION ALL SELECT generate_series(0, 2)) AS t(d)
@@ -349,7 +401,9 @@ SELECT vb.variation_id, g.id,
        (count(*) FILTER (WHERE ev.received_at >= vb.bucketed_at) > 0)::int AS converted,
        coalesce(sum(ev.amount) FILTER (WHERE ev.received_at >= vb.bucketed_at), 0) AS revenue,
        (count(*) FILTER (WHERE ev.received_at < vb.bucketed_at) > 0)::int AS converted_before,
-       coalesce(sum(ev.amount) FILTER (WHERE ev.received_at < vb.bucketed_at), 0) AS revenue_before
+       coalesce(sum(ev.amount) FILTER (WHERE ev.received_at < vb.bucketed_at), 0) AS revenue_before,
+       coalesce(sum(ev.products_count) FILTER (WHERE ev.received_at >= vb.bucketed_at), 0) AS products,
+       count(*) FILTER (WHERE ev.received_at >= vb.bucketed_at AND ev.goal_data IS NOT NULL) AS orders
 FROM convert.visitor_bucketing AS vb
 CROSS JOIN (VALUES (801), (802)) AS g(id)
 LEFT JOIN convert.events AS ev
@@ -365,9 +419,9 @@ def check_generated_experience(checks):
     subprocess.run(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', GENERATE],
                    check=True, capture_output=True)
     values = {}
-    for arm, goal, converted, revenue, converted_before, revenue_before in sql_rows(PER_VISITOR):
-        v = values.setdefault((int(arm), int(goal)), ([], [], [], []))
-        for column, value in enumerate((converted, revenue, converted_before, revenue_before)):
+    for arm, goal, *columns in sql_rows(PER_VISITOR):
+        v = values.setdefault((int(arm), int(goal)), tuple([] for _ in columns))
+        for column, value in enumerate(columns):
             v[column].append(float(value))
     for options, tuning, prior in (("", 5000, None),
                                    (", sequential => true, correction => 'bh', prior_sd => 0.2", 5000, 0.2),
@@ -375,7 +429,11 @@ def check_generated_experience(checks):
         rows = sql_rows(f'SELECT variation_id, goal_id, p_value, uplift_low, uplift_high, '
                         f'revenue_p_value, revenue_uplift_low, revenue_uplift_high, '
                         f'chance_to_win, risk, revenue_chance_to_win, revenue_risk, '
-                        f'p_value_adjusted, revenue_p_value_adjusted '
+                        f'p_value_adjusted, revenue_p_value_adjusted, '
+                        f'revenue_per_converter_uplift, revenue_per_converter_uplift_low, '
+                        f'revenue_per_converter_uplift_high, revenue_per_converter_p_value, '
+                        f'products_per_order_uplift, products_per_order_uplift_low, '
+                        f'products_per_order_uplift_high, products_per_order_p_value '
                         f'FROM convert.experience_analysis(95, \'500\'{options}) WHERE NOT is_original')
         sequential_on = 'sequential' in options
         family, wanted = [], []
@@ -400,6 +458,11 @@ def check_generated_experience(checks):
             checks.near(where + ' revenue_risk', number(row[11]), money['risk'])
             family += [p_rate, p_money]
             wanted.append((where, number(row[12]), number(row[13])))
+            for first, label, a, b in ((14, 'revenue per converter', (o[1], o[0]), (s[1], s[0])),
+                                       (18, 'products per order', (o[4], o[5]), (s[4], s[5]))):
+                r = ratio(a, b, tuning=tuning if sequential_on else None)
+                for i, key in enumerate(('uplift', 'uplift_low', 'uplift_high', 'p_value')):
+                    checks.near(f'{where} {label} {key}', number(row[first + i]), r[key])
         if 'correction' in options:
             adjusted = adjust(family, 'bh' if "'bh'" in options else 'holm')
             for i, (where, got_rate, got_money) in enumerate(wanted):

@@ -218,6 +218,12 @@ check_small_tally(void)
 	check_totals(&totals[0], 10, 1, 2, 3, "115.00", "2", 15.0 * 15 + 100 * 100);
 	check_totals(&totals[1], 20, 1, 1, 1, "0.25", "0", 0.0625);
 	check_totals(&totals[2], 20, 2, 1, 2, "0", "0", 0);
+	/* products per order: a 2 orders with 2 products, c 1 order without */
+	CHECK_INT(totals[0].orders, 3);
+	CHECK_NEAR(totals[0].orders_squares, 4 + 1, 0);
+	CHECK_NEAR(totals[0].products_squares, 4, 0);
+	CHECK_NEAR(totals[0].products_orders, 2 * 2, 0);
+	CHECK_INT(totals[2].orders, 0);
 	/* exposures end when conversions begin */
 	CHECK_INT(cv_tally_expose(t, "z", 1, 30, 100), CV_TALLY_LATE_EXPOSURE);
 	cv_tally_destroy(t);

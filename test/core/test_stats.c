@@ -6,7 +6,8 @@
  * The sequential, Bayesian and multiple-comparison values come from
  * test/analysis/readouts_reference.py (statsmodels 0.13.5 multipletests;
  * the confidence sequence with its p-value found by scipy.optimize.brentq;
- * the risk from scipy.stats.truncnorm).
+ * the risk from scipy.stats.truncnorm; the ratio metrics from the delta
+ * method written out there over per-visitor numpy arrays).
  */
 #include <math.h>
 
@@ -14,6 +15,7 @@
 #include "stats_adjust.h"
 #include "stats_bayes.h"
 #include "stats_distributions.h"
+#include "stats_ratio.h"
 #include "stats_sequential.h"
 #include "stats_tests.h"
 
@@ -161,6 +163,32 @@ check_adjust(void)
 	CHECK(cv_adjust_p_values(p, 0, CV_ADJUST_HOLM, adjusted, work));
 }
 
+static void
+check_ratio(void)
+{
+	/*
+	 * Revenue per converting visitor, 8 visitors per arm: a converts 3 for
+	 * 30, 12.5, 40; b converts 4 for 10, 25, 50, 5.
+	 */
+	cv_ratio_sums a = {8, 82.5, 2656.25, 3, 3, 82.5};
+	cv_ratio_sums b = {8, 90, 3250, 4, 4, 90};
+	cv_ratio_sums none = {8, 0, 0, 0, 0, 0};
+	cv_ratio_comparison c = cv_ratio_test(&a, &b, 0.95, NAN);
+
+	CHECK_NEAR(c.ratio_a, 27.5, TIGHT);
+	CHECK_NEAR(c.ratio_b, 22.5, TIGHT);
+	CHECK_NEAR(c.uplift, -0.18181818181818177, TIGHT);
+	CHECK_NEAR(c.uplift_low, -0.9639868001064553, LOOSE);
+	CHECK_NEAR(c.uplift_high, 0.6003504364700918, LOOSE);
+	CHECK_NEAR(c.p_value, 0.6486766632896261, LOOSE);
+	c = cv_ratio_test(&a, &b, 0.95, 100);
+	CHECK_NEAR(c.uplift_low, -1.5743008191920311, LOOSE);
+	CHECK_NEAR(c.uplift_high, 1.2106644555556678, LOOSE);
+	CHECK(c.p_value == 1);
+	c = cv_ratio_test(&a, &none, 0.95, NAN);
+	CHECK(isnan(c.ratio_b) && isnan(c.p_value) && c.ratio_a == 27.5);
+}
+
 void
 test_stats(void)
 {
@@ -171,4 +199,5 @@ test_stats(void)
 	check_sequential();
 	check_bayes();
 	check_adjust();
+	check_ratio();
 }
