@@ -40,7 +40,7 @@ PG_OBJS = src/pg/convert_module.o src/pg/utf8_text.o \
 	src/pg/variations_jsonb.o src/pg/bucketing_functions.o
 PG_OBJS += src/pg/secret_functions.o
 PG_OBJS += src/pg/stats_functions.o src/pg/analysis_memory.o src/pg/analysis_scan.o
-PG_OBJS += src/pg/stats_readout_functions.o
+PG_OBJS += src/pg/stats_readout_functions.o src/pg/analysis_groups.o
 PG_OBJS += src/pg/rules_type.o src/pg/rules_match.o src/pg/jsonb_view.o
 PG_OBJS += src/pg/track_payload.o src/pg/track_ids.o src/pg/track_duplicates.o
 PG_OBJS += src/pg/config_type.o src/pg/decision_cache.o src/pg/jsonb_merge.o \

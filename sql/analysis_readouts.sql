@@ -165,19 +165,19 @@ SELECT count(cuped_conversion_rate) + count(cuped_p_value) + count(revenue_cuped
 FROM convert.experience_analysis(94, '400');
 SELECT count(*) AS differing_rows FROM (
     (SELECT variation_id, goal_id, converting_visitors, conversions, revenue, products, revenue_squares
-     FROM convert.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, NULL)
+     FROM convert.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, NULL, NULL)
      EXCEPT ALL
      SELECT * FROM convert.analysis_tally(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false))
     UNION ALL
     (SELECT * FROM convert.analysis_tally(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false)
      EXCEPT ALL
      SELECT variation_id, goal_id, converting_visitors, conversions, revenue, products, revenue_squares
-     FROM convert.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, NULL))) AS d;
+     FROM convert.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, NULL, NULL))) AS d;
 -- the pre-exposure sums themselves (by hand: 100 signups before exposure
 -- per arm; of them 60 also after; purchases 1..30 at 10 + i and 951..960)
 SELECT variation_id, goal_id, converting_visitors, pre_visitors, both_visitors, pre_revenue,
        pre_revenue_squares, revenue_cross
-FROM convert.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, '14 days')
+FROM convert.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, '14 days', NULL)
 ORDER BY variation_id, goal_id;
 
 -- Ratio metrics by the delta method (the formula of Deng, Knoblich, Lu 2018
@@ -208,6 +208,34 @@ WHERE goal_key = 'purchase' AND NOT is_original;
 -- a goal without orders has no products per order
 SELECT variation_key, revenue_per_converter, products_per_order, products_per_order_p_value
 FROM convert.experience_analysis(94, '400') WHERE goal_key = 'signup';
+
+-- Dimensions: the visitors' segments sent with their first assignment.
+-- browser: "FF" for every 10th visitor of the original and of bundle but
+-- every 5th of cheaper (a broken split within FF), "CH" for the others;
+-- country for every other visitor only.  Shares, per-value sample-ratio
+-- tests (scipy.stats.chisquare against 34/33/33) and the tests within
+-- each value (statsmodels proportions_ztest, scipy ttest_ind) come from
+-- the reference's per-visitor data.
+UPDATE convert.visitor_bucketing AS vb
+SET segments = jsonb_build_object('browser',
+        CASE WHEN split_part(vb.visitor_id, '-', 2)::int % (CASE WHEN vb.variation_id = 4002 THEN 5 ELSE 10 END) = 0
+             THEN 'FF' ELSE 'CH' END)
+    || CASE WHEN split_part(vb.visitor_id, '-', 2)::int % 2 = 0 THEN '{"country": "NL"}'::jsonb ELSE '{}' END
+WHERE vb.project_id = 94;
+SELECT dimension_value, variation_key, goal_key, visitors, converting_visitors,
+       round(dimension_share::numeric, 9) AS share, round(srm_p_value::numeric, 9) AS srm_p_value,
+       round(p_value::numeric, 9) AS p_value, round(revenue_p_value::numeric, 9) AS revenue_p_value
+FROM convert.experience_analysis(94, '400', dimension => 'browser');
+SELECT dimension_value, variation_key, goal_key, visitors, converting_visitors, revenue,
+       round(dimension_share::numeric, 9) AS share, round(srm_p_value::numeric, 9) AS srm_p_value
+FROM convert.experience_analysis(94, '400', dimension => 'country') WHERE goal_key = 'purchase';
+-- without a dimension: one group, the whole split
+SELECT DISTINCT dimension_value, dimension_share, round(srm_p_value::numeric, 9) AS srm_p_value
+FROM convert.experience_analysis(94, '400');
+-- CUPED within each value: theta per value and goal
+SELECT dimension_value, variation_key, round(cuped_p_value::numeric, 9) AS cuped_p_value
+FROM convert.experience_analysis(94, '400', dimension => 'browser', cuped => true)
+WHERE goal_key = 'signup' AND NOT is_original;
 
 -- The building blocks on their own
 SELECT round(z::numeric, 9) AS z, round(p_value::numeric, 9) AS p_value,

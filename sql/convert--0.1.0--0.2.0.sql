@@ -104,25 +104,30 @@ REVOKE ALL ON FUNCTION convert.ratio_test(bigint, float8, float8, float8, float8
 -- the orders (conversions with goal data), the sums of orders^2,
 -- products^2 (within the bounds) and products x orders.  Rows for every
 -- variation and goal with converting visitors or pre-exposure ones;
--- lookback NULL or 0 gives analysis_tally's rows.
+-- lookback NULL or 0 gives analysis_tally's rows.  With a dimension (a
+-- segment key, NULL: none), one row per variation, dimension value
+-- (dimension_value; NULL for visitors without one) and goal.
 CREATE FUNCTION convert.analysis_moments(project_id bigint, experience_id bigint,
     from_time timestamptz, to_time timestamptz,
     order_low numeric, order_high numeric, order_percentiles boolean,
     products_low numeric, products_high numeric, products_percentiles boolean,
-    lookback interval)
+    lookback interval, dimension text)
 RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
                conversions bigint, revenue numeric, products numeric, revenue_squares float8,
                pre_visitors bigint, both_visitors bigint, pre_revenue float8,
                pre_revenue_squares float8, revenue_cross float8,
                orders bigint, orders_squares float8, products_squares float8,
-               products_orders float8)
+               products_orders float8, dimension_value text)
 AS 'MODULE_PATHNAME', 'convert_analysis_moments'
 -- as analysis_tally: its own (parallel) queries run in the leader
 LANGUAGE C STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, convert, pg_temp
-SET parallel_tuple_cost = 0.01;
+SET parallel_tuple_cost = 0.01
+-- exposures join their segments visitor by visitor: a nested loop over a
+-- freshly loaded (not yet analysed) table would be quadratic
+SET enable_nestloop = off;
 REVOKE ALL ON FUNCTION convert.analysis_moments(bigint, bigint, timestamptz, timestamptz,
-    numeric, numeric, boolean, numeric, numeric, boolean, interval) FROM PUBLIC;
+    numeric, numeric, boolean, numeric, numeric, boolean, interval, text) FROM PUBLIC;
 
 -- CUPED (Deng, Xu, Kohavi, Walker 2013) for one arm: from the arm's sums
 -- over its n visitors of the metric y, the pre-exposure covariate x, their
@@ -171,6 +176,12 @@ REVOKE ALL ON FUNCTION convert.cuped_moments(bigint, float8, float8, float8, flo
 --       ratio metrics by the delta method (convert.ratio_test): revenue
 --       over converting visitors, products over orders (conversions with
 --       goal data); not part of the corrections' family
+--   dimension_value, dimension_share, srm_p_value
+--       with dimension (a segment key): the rows of each value of it (and
+--       of visitors without one, NULL), the share of the period's visitors
+--       with that value and the sample-ratio test of that value's visitors
+--       against the allocations; without: NULL, 1 and the whole
+--       experience's sample-ratio test
 -- With sequential, p_value, uplift_low/high and their revenue_ and cuped_
 -- peers are the always-valid ones (confidence sequence tuned for
 -- sequential_tuning visitors), from the unpooled standard error.  With
@@ -181,7 +192,8 @@ CREATE FUNCTION convert.experience_analysis(project_id bigint, experience_id tex
     correction text DEFAULT NULL,
     sequential boolean DEFAULT false, sequential_tuning float8 DEFAULT 5000,
     prior_sd float8 DEFAULT NULL,
-    cuped boolean DEFAULT false, cuped_lookback interval DEFAULT '14 days')
+    cuped boolean DEFAULT false, cuped_lookback interval DEFAULT '14 days',
+    dimension text DEFAULT NULL)
 RETURNS TABLE (
     variation_id text, variation_key text, is_original boolean,
     goal_id text, goal_key text,
@@ -204,9 +216,14 @@ RETURNS TABLE (
     revenue_per_converter_p_value float8,
     products_per_order float8, products_per_order_uplift float8,
     products_per_order_uplift_low float8, products_per_order_uplift_high float8,
-    products_per_order_p_value float8)
+    products_per_order_p_value float8,
+    dimension_value text, dimension_share float8, srm_p_value float8)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, convert, pg_temp
+-- as analysis_moments: segments join exposures without a nested loop;
+-- that makes small joins look costly, which must not start JIT compilation
+SET enable_nestloop = off
+SET jit = off
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -250,21 +267,49 @@ BEGIN
         SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
                t.revenue, t.products, t.revenue_squares, t.pre_visitors, t.both_visitors,
                t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
-               t.orders, t.orders_squares, t.products_squares, t.products_orders
+               t.orders, t.orders_squares, t.products_squares, t.products_orders,
+               t.dimension_value AS dim
         FROM convert.analysis_moments(p, e, from_time, to_time,
                                       orders.low, orders.high, orders.percentile,
-                                      items.low, items.high, items.percentile, lookback) AS t
+                                      items.low, items.high, items.percentile, lookback,
+                                      dimension) AS t
     ), exposure AS (
-        SELECT vb.variation_id, count(*) AS visitors
+        -- visitors per variation, and per dimension value with a dimension
+        SELECT vb.variation_id, NULL::text AS dim, count(*) AS visitors
         FROM convert.visitor_bucketing AS vb
-        WHERE vb.project_id = p AND vb.experience_id = e
+        WHERE dimension IS NULL AND vb.project_id = p AND vb.experience_id = e
           AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
         GROUP BY vb.variation_id
+        UNION ALL
+        SELECT vb.variation_id, d.value, count(*)
+        FROM convert.visitor_bucketing AS vb
+        LEFT JOIN convert.analysis_visitor_segment(p, e, dimension) AS d
+          ON d.visitor_id = vb.visitor_id
+        WHERE dimension IS NOT NULL AND vb.project_id = p AND vb.experience_id = e
+          AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
+        GROUP BY vb.variation_id, d.value
+    ), dims AS (
+        -- without a dimension one group, NULL, even when nobody was exposed
+        SELECT NULL::text AS dim WHERE dimension IS NULL
+        UNION
+        SELECT x.dim FROM exposure AS x WHERE dimension IS NOT NULL
+    ), arms AS (
+        SELECT a.*, dm.dim, coalesce(x.visitors, 0) AS n
+        FROM convert.analysis_arms(p, e) AS a
+        CROSS JOIN dims AS dm
+        LEFT JOIN exposure AS x ON x.variation_id = a.id AND x.dim IS NOT DISTINCT FROM dm.dim
+    ), srm AS (
+        -- per dimension value: its share of the visitors, and its split
+        SELECT ad.dim, sum(ad.n)::float8 / nullif(sum(sum(ad.n)) OVER (), 0) AS share,
+               (convert.sample_ratio_test(array_agg(ad.n::float8 ORDER BY ad.arm_position),
+                                          array_agg(ad.weight::float8 ORDER BY ad.arm_position))).p_value
+        FROM arms AS ad
+        GROUP BY ad.dim
     ), arm_goal AS (
-        SELECT a.id AS arm, a.key AS arm_key, a.is_original, a.arm_position,
+        SELECT a.id AS arm, a.key AS arm_key, a.is_original, a.arm_position, a.dim,
                g.id AS goal, g.key AS goal_key, coalesce(eg.position, 1000000000) AS goal_position,
                eg.goal_id IS NOT NULL AS experience_goal,
-               coalesce(x.visitors, 0) AS n,
+               a.n,
                coalesce(t.converting, 0) AS converting,
                coalesce(t.conversions, 0)::bigint AS conversions,
                coalesce(t.revenue, 0) AS revenue,
@@ -279,12 +324,12 @@ BEGIN
                coalesce(t.orders_squares, 0) AS orders_squares,
                coalesce(t.products_squares, 0) AS products_squares,
                coalesce(t.products_orders, 0) AS products_orders
-        FROM convert.analysis_arms(p, e) AS a
+        FROM arms AS a
         CROSS JOIN convert.goals AS g
         LEFT JOIN convert.experience_goals AS eg
           ON eg.project_id = g.project_id AND eg.experience_id = e AND eg.goal_id = g.id
-        LEFT JOIN exposure AS x ON x.variation_id = a.id
-        LEFT JOIN arm_goal_totals AS t ON t.variation_id = a.id AND t.goal_id = g.id
+        LEFT JOIN arm_goal_totals AS t
+          ON t.variation_id = a.id AND t.goal_id = g.id AND t.dim IS NOT DISTINCT FROM a.dim
         WHERE g.project_id = p
     ), moments AS (
         -- per arm: conversion rate and its Bernoulli variance, revenue per
@@ -308,7 +353,7 @@ BEGIN
                sum(m.pre_revenue_squares) OVER w AS pooled_pre_revenue_squares,
                sum(m.revenue_cross) OVER w AS pooled_revenue_cross
         FROM moments AS m
-        WINDOW w AS (PARTITION BY m.goal)
+        WINDOW w AS (PARTITION BY m.dim, m.goal)
     ), adjusted_moments AS (
         -- the conversion indicator and revenue, each with its own
         -- pre-exposure value as the covariate
@@ -325,8 +370,8 @@ BEGIN
             pm.pooled_pre_revenue_squares, pm.pooled_revenue_cross) AS cv ON use_cuped
     ), compared AS (
         SELECT s.arm, s.arm_key, s.is_original, s.goal, s.goal_key, s.n, s.converting,
-               s.conversions, s.rate, s.revenue, s.products, s.mean,
-               row_number() OVER (ORDER BY s.goal_position, s.goal, s.arm_position) AS k,
+               s.conversions, s.rate, s.revenue, s.products, s.mean, s.dim,
+               row_number() OVER (ORDER BY s.dim, s.goal_position, s.goal, s.arm_position) AS k,
                rate.uplift, rate.chance_to_beat,
                CASE WHEN use_sequential THEN seq.uplift_low ELSE rate.uplift_low END AS uplift_low,
                CASE WHEN use_sequential THEN seq.uplift_high ELSE rate.uplift_high END AS uplift_high,
@@ -359,7 +404,8 @@ BEGIN
                ppo.uplift AS ppo_uplift, ppo.uplift_low AS ppo_uplift_low,
                ppo.uplift_high AS ppo_uplift_high, ppo.p_value AS ppo_p_value
         FROM adjusted_moments AS s
-        JOIN adjusted_moments AS o ON o.goal = s.goal AND o.is_original
+        JOIN adjusted_moments AS o
+          ON o.goal = s.goal AND o.dim IS NOT DISTINCT FROM s.dim AND o.is_original
         LEFT JOIN LATERAL convert.two_proportion_test(o.n, o.converting, s.n, s.converting,
                                                       confidence) AS rate ON NOT s.is_original
         LEFT JOIN LATERAL convert.sequential_test(o.n, o.rate, o.rate * (1 - o.rate),
@@ -407,6 +453,7 @@ BEGIN
             confidence, CASE WHEN use_sequential THEN sequential_tuning END) AS ppo
                ON NOT s.is_original
         -- the experience's goals, in config order, then any other goal converted on
+        -- (in any dimension value)
         WHERE s.experience_goal OR s.goal_converting > 0
     ), tests AS (
         -- the family: every p-value decided on (m 0: conversion rate, 1:
@@ -437,11 +484,13 @@ BEGIN
            c.revenue_cuped_uplift_high, c.revenue_cuped_p_value,
            c.revenue_per_converter, c.rpc_uplift, c.rpc_uplift_low, c.rpc_uplift_high,
            c.rpc_p_value, c.products_per_order, c.ppo_uplift, c.ppo_uplift_low,
-           c.ppo_uplift_high, c.ppo_p_value
+           c.ppo_uplift_high, c.ppo_p_value,
+           c.dim, sr.share, sr.p_value
     FROM compared AS c
+    JOIN srm AS sr ON sr.dim IS NOT DISTINCT FROM c.dim
     LEFT JOIN adjusted AS ar ON ar.k = c.k AND ar.m = 0
     LEFT JOIN adjusted AS arev ON arev.k = c.k AND arev.m = 1
     ORDER BY c.k;
 END $$;
 REVOKE ALL ON FUNCTION convert.experience_analysis(bigint, text, timestamptz, timestamptz, float8,
-    text, boolean, float8, float8, boolean, interval) FROM PUBLIC;
+    text, boolean, float8, float8, boolean, interval, text) FROM PUBLIC;

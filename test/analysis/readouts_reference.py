@@ -218,6 +218,42 @@ def fixture_rows(tuning=5000, prior_sd=None):
     return rows
 
 
+def fixture_dimension(arm, i, dimension):
+    """The segment value of visitor i of an arm in sql/analysis_readouts.sql."""
+    if dimension == 'browser':
+        return 'FF' if i % (5 if arm == 'cheaper' else 10) == 0 else 'CH'
+    return 'NL' if i % 2 == 0 else None
+
+
+def print_dimensions():
+    arms, pre = fixture_arms(), fixture_pre()
+    weights = [34, 33, 33]
+    for dimension in ('browser', 'country'):
+        values = sorted({fixture_dimension(a, i, dimension) for a in arms for i in range(1, 1001)},
+                        key=lambda v: (v is None, v))
+        print(f'dimension {dimension}:')
+        for value in values:
+            chosen = {a: [i - 1 for i in range(1, 1001) if fixture_dimension(a, i, dimension) == value]
+                      for a in arms}
+            n = [len(chosen[a]) for a in ('original', 'cheaper', 'bundle')]
+            expected = [sum(n) * w / sum(weights) for w in weights]
+            srm = stats.chisquare(n, expected).pvalue
+            print(f'  {value}: visitors {n} share {sum(n) / 3000:.9f} srm {srm:.9f}')
+            pick = lambda a, column: [column[j] for j in chosen[a]]
+            for name in ('cheaper', 'bundle'):
+                o, s = arms['original'], arms[name]
+                signup = compare_arms(pick('original', o[0]), pick(name, s[0]))
+                bought = compare_arms(pick('original', o[2]), pick(name, s[2]))
+                money = compare_arms(pick('original', o[1]), pick(name, s[1]), is_rate=False)
+                data = {a: (pick(a, arms[a][0]), pick(a, pre[0])) for a in arms}
+                c = cuped(data, 'original', name)
+                print(f'    {name}: signup p {signup["fixed_p"]:.9f} cuped {c["p_value"]:.9f}; '
+                      f'purchase p {bought["fixed_p"]:.9f} revenue p {money["fixed_p"]:.9f}; '
+                      f'revenue {[sum(pick(a, arms[a][1])) for a in ("original", name)]}')
+    n = [1000, 1000, 1000]
+    print(f'no dimension: srm {stats.chisquare(n, [3000 * w / 100 for w in weights]).pvalue:.9f}')
+
+
 def print_fixture():
     rows = fixture_rows()
     family = []
@@ -525,6 +561,7 @@ def live():
 if __name__ == '__main__':
     if sys.argv[1:] == ['fixture']:
         print_fixture()
+        print_dimensions()
     elif sys.argv[1:] == ['live']:
         sys.exit(live())
     else:
