@@ -95,6 +95,22 @@ REVOKE ALL ON FUNCTION convert.ratio_test(bigint, float8, float8, float8, float8
 -- New in 0.2.0 (sql/install/62_analysis_readouts.sql): the CUPED moments
 -- and experience_analysis.
 
+-- The value of a segment key (dimension: country, browser, devices,
+-- visitorType, a custom segment...) of each visitor exposed to the
+-- experience, or NULL: the one place analysis reads visitors' segments
+-- (those sent with their first assignment).
+CREATE FUNCTION convert.analysis_visitor_segment(project_id bigint, experience_id bigint,
+                                                 dimension text)
+RETURNS TABLE (visitor_id text, value text)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT vb.visitor_id, vb.segments->>dimension
+    FROM convert.visitor_bucketing AS vb
+    WHERE vb.project_id = analysis_visitor_segment.project_id
+      AND vb.experience_id = analysis_visitor_segment.experience_id
+$$;
+REVOKE ALL ON FUNCTION convert.analysis_visitor_segment(bigint, bigint, text) FROM PUBLIC;
+
 -- analysis_tally's totals, then per variation and goal the sums over its
 -- visitors that CUPED needs from conversions in [exposure - lookback,
 -- exposure): visitors who converted before exposure, of them those who
