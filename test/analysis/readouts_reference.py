@@ -411,8 +411,11 @@ INSERT INTO convert.experience_goals (project_id, experience_id, goal_id, positi
 VALUES (95, 500, 801, 0), (95, 500, 802, 1);
 SELECT convert.ensure_event_partitions('2026-03-01', '2026-04-30');
 SELECT setseed(0.17);
-INSERT INTO convert.visitor_bucketing (project_id, visitor_id, experience_id, variation_id, bucketed_at)
-SELECT 95, 'g-' || i, 500, 5001 + i % 3, timestamptz '2026-04-02' + i * interval '1 second'
+INSERT INTO convert.visitor_bucketing (project_id, visitor_id, experience_id, variation_id, bucketed_at,
+                                      segments)
+SELECT 95, 'g-' || i, 500, 5001 + i % 3, timestamptz '2026-04-02' + i * interval '1 second',
+       CASE WHEN random() < 0.9
+            THEN jsonb_build_object('country', (ARRAY['US', 'DE', 'NL'])[1 + (random() * 2.4)::int]) END
 FROM generate_series(1, 9000) AS i;
 -- arm b converts more often, arm c spends more; a visitor's habit (h)
 -- carries over from before exposure (days -20..-1: CUPED's covariate
@@ -433,7 +436,7 @@ WHERE random() < (0.04 + 0.03 * (i % 3 = 1)::int) * (1 + 2 * h);
 # the per-visitor truth, straight from the tables: conversions at or after
 # exposure, and in the 14 days before it
 PER_VISITOR = """
-SELECT vb.variation_id, g.id,
+SELECT vb.variation_id, g.id, coalesce(vb.segments->>'country', '') AS country,
        (count(*) FILTER (WHERE ev.received_at >= vb.bucketed_at) > 0)::int AS converted,
        coalesce(sum(ev.amount) FILTER (WHERE ev.received_at >= vb.bucketed_at), 0) AS revenue,
        (count(*) FILTER (WHERE ev.received_at < vb.bucketed_at) > 0)::int AS converted_before,
@@ -446,7 +449,7 @@ LEFT JOIN convert.events AS ev
   ON ev.project_id = 95 AND ev.visitor_id = vb.visitor_id AND ev.goal_id = g.id
  AND ev.received_at >= vb.bucketed_at - interval '14 days'
 WHERE vb.project_id = 95 AND vb.experience_id = 500
-GROUP BY vb.visitor_id, vb.variation_id, g.id
+GROUP BY vb.visitor_id, vb.variation_id, vb.segments, g.id
 """
 
 
@@ -455,10 +458,12 @@ def check_generated_experience(checks):
     subprocess.run(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', GENERATE],
                    check=True, capture_output=True)
     values = {}
-    for arm, goal, *columns in sql_rows(PER_VISITOR):
-        v = values.setdefault((int(arm), int(goal)), tuple([] for _ in columns))
-        for column, value in enumerate(columns):
-            v[column].append(float(value))
+    by_country = {}
+    for arm, goal, country, *columns in sql_rows(PER_VISITOR):
+        for table, key in ((values, (int(arm), int(goal))), (by_country, (country, int(arm), int(goal)))):
+            v = table.setdefault(key, tuple([] for _ in columns))
+            for column, value in enumerate(columns):
+                v[column].append(float(value))
     for options, tuning, prior in (("", 5000, None),
                                    (", sequential => true, correction => 'bh', prior_sd => 0.2", 5000, 0.2),
                                    (", sequential => true, sequential_tuning => 800, correction => 'holm'", 800, None)):
@@ -505,6 +510,36 @@ def check_generated_experience(checks):
                 checks.near(where + ' p_value_adjusted', got_rate, adjusted[2 * i])
                 checks.near(where + ' revenue_p_value_adjusted', got_money, adjusted[2 * i + 1])
     check_generated_cuped(checks, values)
+    check_generated_dimension(checks, by_country)
+
+
+def check_generated_dimension(checks, by_country):
+    """Results by country: per value the share, the split and the tests."""
+    rows = sql_rows("SELECT coalesce(dimension_value, ''), variation_id, goal_id, visitors, "
+                    "dimension_share, srm_p_value, p_value, revenue_p_value, cuped_p_value "
+                    "FROM convert.experience_analysis(95, '500', dimension => 'country', cuped => true)")
+    total = sum(len(v[0]) for (c, a, g), v in by_country.items() if g == 801)
+    seen = set()
+    for country, arm, goal, visitors, share, srm, p_rate, p_money, p_cuped in rows:
+        arm, goal = int(arm), int(goal)
+        seen.add((country, arm, goal))
+        where = f'country {country or "(none)"} arm {arm} goal {goal}'
+        n = [len(by_country[(country, a, goal)][0]) for a in (5001, 5002, 5003)]
+        checks.near(where + ' visitors', number(visitors), len(by_country[(country, arm, goal)][0]))
+        checks.near(where + ' share', number(share), sum(n) / total)
+        checks.near(where + ' srm_p_value', number(srm),
+                    stats.chisquare(n, [sum(n) * w / 100 for w in (34, 33, 33)]).pvalue)
+        if arm == 5001:
+            continue
+        o, s = by_country[(country, 5001, goal)], by_country[(country, arm, goal)]
+        checks.near(where + ' p_value', number(p_rate), compare_arms(o[0], s[0])['fixed_p'])
+        checks.near(where + ' revenue_p_value', number(p_money),
+                    compare_arms(o[1], s[1], is_rate=False)['fixed_p'])
+        arms = {a: (by_country[(country, a, goal)][0], by_country[(country, a, goal)][2])
+                for a in (5001, 5002, 5003)}
+        checks.near(where + ' cuped_p_value', number(p_cuped), cuped(arms, 5001, arm)['p_value'])
+    # every value, and visitors without one, has its rows
+    checks.near('every country has rows', float(len(seen)), float(len(by_country)))
 
 
 CUPED_COLUMNS = ('cuped_conversion_rate', 'cuped_uplift', 'cuped_uplift_low', 'cuped_uplift_high',
