@@ -237,6 +237,28 @@ SELECT dimension_value, variation_key, round(cuped_p_value::numeric, 9) AS cuped
 FROM convert.experience_analysis(94, '400', dimension => 'browser', cuped => true)
 WHERE goal_key = 'signup' AND NOT is_original;
 
+-- The daily cumulative series: signups land on March 11th, purchases on
+-- the 12th (the repeat orders of the 13th change no one's first day); the
+-- last day is experience_analysis's totals, fixed and sequential
+SELECT day, variation_key, goal_key, visitors, converting_visitors, conversion_rate,
+       round(uplift::numeric, 9) AS uplift, round(uplift_low::numeric, 9) AS low,
+       round(uplift_high::numeric, 9) AS high, round(p_value::numeric, 9) AS p_value
+FROM convert.experience_daily_results(94, '400');
+SELECT count(*) AS differing_rows
+FROM convert.experience_daily_results(94, '400', sequential => true) AS d
+JOIN convert.experience_analysis(94, '400', sequential => true) AS r
+  ON r.variation_id = d.variation_id AND r.goal_id = d.goal_id
+WHERE d.day = '2026-03-12'
+  AND (d.visitors, d.converting_visitors, d.p_value, d.uplift_low, d.uplift_high)
+      IS DISTINCT FROM (r.visitors, r.converting_visitors, r.p_value, r.uplift_low, r.uplift_high);
+-- windows: after the exposures nobody is in the experience; up to March
+-- 12th the purchases are not in yet
+SELECT day, variation_key, goal_key, visitors, converting_visitors
+FROM convert.experience_daily_results(94, '400', '2026-03-10 13:00+00', '2026-03-12 00:00+00');
+SELECT day, variation_key, goal_key, visitors, converting_visitors
+FROM convert.experience_daily_results(94, '400', '2026-03-10 00:00+00', '2026-03-12 00:00+00')
+WHERE goal_key = 'signup';
+
 -- The building blocks on their own
 SELECT round(z::numeric, 9) AS z, round(p_value::numeric, 9) AS p_value,
        round(ci_low::numeric, 9) AS ci_low, round(ci_high::numeric, 9) AS ci_high

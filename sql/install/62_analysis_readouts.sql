@@ -419,3 +419,71 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION convert.experience_analysis(bigint, text, timestamptz, timestamptz, float8,
     text, boolean, float8, float8, boolean, interval, text) FROM PUBLIC;
+
+-- Per day (UTC) from the first exposure's, for each variation with
+-- visitors and each goal converted on: the visitors exposed and those
+-- converted (first conversion at or after exposure) by the end of the day,
+-- in one pass (the tally keeps each visitor's first conversion day).
+CREATE FUNCTION convert.analysis_daily(project_id bigint, experience_id bigint,
+                                       from_time timestamptz, to_time timestamptz)
+RETURNS TABLE (day date, variation_id bigint, goal_id bigint, visitors bigint,
+               converting_visitors bigint)
+AS 'MODULE_PATHNAME', 'convert_analysis_daily'
+-- as analysis_tally: its own (parallel) queries run in the leader
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+SET parallel_tuple_cost = 0.01;
+REVOKE ALL ON FUNCTION convert.analysis_daily(bigint, bigint, timestamptz, timestamptz) FROM PUBLIC;
+
+-- How an experiment converged: per day, cumulative visitors and converting
+-- visitors per variation and goal, the conversion rate and each variation
+-- against the original (two-proportion z-test, or with sequential the
+-- always-valid sequence, which is what looking at every day calls for).
+CREATE FUNCTION convert.experience_daily_results(project_id bigint, experience_id text,
+    from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL,
+    confidence float8 DEFAULT 0.95,
+    sequential boolean DEFAULT false, sequential_tuning float8 DEFAULT 5000)
+RETURNS TABLE (day date, variation_id text, variation_key text, is_original boolean,
+               goal_id text, goal_key text, visitors bigint, converting_visitors bigint,
+               conversion_rate float8, uplift float8, uplift_low float8, uplift_high float8,
+               p_value float8)
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+    WITH experience AS (
+        SELECT convert.analysis_experience(experience_daily_results.project_id,
+                                           experience_daily_results.experience_id) AS id
+    ), days AS (
+        SELECT d.*, a.key AS arm_key, a.is_original, a.arm_position,
+               g.key AS goal_key, coalesce(eg.position, 1000000000) AS goal_position,
+               CASE WHEN d.visitors > 0 THEN d.converting_visitors::float8 / d.visitors END AS rate
+        FROM experience AS x
+        CROSS JOIN LATERAL convert.analysis_daily(experience_daily_results.project_id, x.id,
+                                                  from_time, to_time) AS d
+        JOIN convert.analysis_arms(experience_daily_results.project_id, x.id) AS a
+          ON a.id = d.variation_id
+        JOIN convert.goals AS g
+          ON g.project_id = experience_daily_results.project_id AND g.id = d.goal_id
+        LEFT JOIN convert.experience_goals AS eg
+          ON eg.project_id = g.project_id AND eg.experience_id = x.id AND eg.goal_id = g.id
+    )
+    SELECT s.day, s.variation_id::text, s.arm_key, s.is_original, s.goal_id::text, s.goal_key,
+           s.visitors, s.converting_visitors, s.rate,
+           coalesce(f.uplift, q.uplift),
+           CASE WHEN sequential THEN q.uplift_low ELSE f.uplift_low END,
+           CASE WHEN sequential THEN q.uplift_high ELSE f.uplift_high END,
+           CASE WHEN sequential THEN q.p_value ELSE f.p_value END
+    FROM days AS s
+    LEFT JOIN days AS o ON o.day = s.day AND o.goal_id = s.goal_id AND o.is_original
+    LEFT JOIN LATERAL convert.two_proportion_test(o.visitors, o.converting_visitors,
+                                                  s.visitors, s.converting_visitors,
+                                                  confidence) AS f
+           ON NOT coalesce(sequential, false) AND NOT s.is_original
+    LEFT JOIN LATERAL convert.sequential_test(o.visitors, o.rate, o.rate * (1 - o.rate),
+                                              s.visitors, s.rate, s.rate * (1 - s.rate),
+                                              confidence, sequential_tuning) AS q
+           ON coalesce(sequential, false) AND NOT s.is_original
+    ORDER BY s.goal_position, s.goal_id, s.day, s.arm_position
+$$;
+REVOKE ALL ON FUNCTION convert.experience_daily_results(bigint, text, timestamptz, timestamptz,
+    float8, boolean, float8) FROM PUBLIC;

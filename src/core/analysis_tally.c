@@ -43,6 +43,8 @@ typedef struct goal_slot
 	double		pre_revenue;	/* before exposure (lookback), within bounds */
 	double		products;		/* within bounds, for products per order */
 	uint16_t	arm;			/* the visitor's, so totals need no visitor */
+	uint16_t	first_day;		/* first conversion's day after the first
+								 * exposure's, + 1 (0: none; saturates) */
 	uint32_t	pre_events;		/* conversions before exposure (lookback) */
 } goal_slot;
 
@@ -92,6 +94,9 @@ typedef struct queued_exposure
 
 #define TALLY_BATCH 32
 
+#define USECS_PER_DAY_ INT64_C(86400000000)
+#define MAX_DAYS 65534			/* first_day saturates here */
+
 /* A growing array of fixed-size items. */
 typedef struct growing
 {
@@ -114,6 +119,7 @@ struct cv_tally
 	growing		totals;			/* cv_tally_totals, [goal * arm_count + arm] */
 	growing		pending;		/* pending_order, with percentile bounds */
 	growing		results;		/* cv_tally_totals handed out by finish */
+	growing		days;			/* cv_tally_day handed out by cv_tally_daily */
 	queued_exposure exposures[TALLY_BATCH];
 	size_t		exposure_count;
 	queued_conversion conversions[TALLY_BATCH];
@@ -217,6 +223,7 @@ cv_tally_destroy(cv_tally *t)
 	growing_free(&t->mem, &t->totals);
 	growing_free(&t->mem, &t->pending);
 	growing_free(&t->mem, &t->results);
+	growing_free(&t->mem, &t->days);
 	growing_free(&t->mem, &t->batch_keys);
 	t->mem.release(t->mem.context, t->buckets);
 	t->mem.release(t->mem.context, t);
@@ -559,6 +566,25 @@ keep_order(cv_tally *t, uint32_t slot_index, const order_numbers *order, bool pr
 	return CV_TALLY_OK;
 }
 
+/* Days since the epoch of a time (floor, also before the epoch). */
+static int64_t
+day_of(int64_t at)
+{
+	return at / USECS_PER_DAY_ - (at % USECS_PER_DAY_ < 0);
+}
+
+/*
+ * The day of a time (a conversion's or an exposure's) counted from the
+ * first exposure's, + 1; saturates at MAX_DAYS + 1.
+ */
+static uint16_t
+conversion_day(const cv_tally *t, int64_t at)
+{
+	int64_t		d = day_of(at) - day_of(t->first_exposure);
+
+	return (uint16_t) (d < 0 ? 1 : d >= MAX_DAYS ? MAX_DAYS + 1 : d + 1);
+}
+
 /*
  * Count one conversion of an exposed visitor (e, or NULL when not
  * exposed): after exposure for the experience, within the lookback
@@ -587,10 +613,17 @@ count_conversion(cv_tally *t, visitor_entry *e, const queued_conversion *q)
 	slot = (goal_slot *) t->slots.items + slot_index;
 	if (pre)
 		slot->pre_events++;
-	else if (q->has_goal_data)
-		slot->data_events++;
 	else
-		slot->plain_events++;
+	{
+		uint16_t	day = conversion_day(t, q->received_at);
+
+		if (slot->first_day == 0 || day < slot->first_day)
+			slot->first_day = day;
+		if (q->has_goal_data)
+			slot->data_events++;
+		else
+			slot->plain_events++;
+	}
 	if (!q->numbers.has_value && !q->numbers.has_products)
 		return CV_TALLY_OK;
 	return t->defer_orders ? keep_order(t, slot_index, &q->numbers, pre)
@@ -810,6 +843,80 @@ cv_tally_finish(cv_tally *t, const cv_tally_totals **totals, size_t *count)
 					all[goal * t->arms.count + arm];
 	*totals = t->results.items;
 	*count = t->results.count;
+	return CV_TALLY_OK;
+}
+
+/* Add n to a [arm][goal][day] histogram of per-day counts. */
+static void
+histogram_add(int64_t *h, size_t goals, size_t days, size_t arm, size_t goal, size_t day,
+			  int64_t n)
+{
+	h[(arm * goals + goal) * days + day] += n;
+}
+
+cv_tally_status
+cv_tally_daily(cv_tally *t, const cv_tally_day **out, size_t *count)
+{
+	size_t		arms = t->arms.count;
+	size_t		goals = t->goals.count;
+	size_t		days = 1;
+	const goal_slot *slots = t->slots.items;
+	int64_t    *exposed;
+	int64_t    *converted;
+	int64_t		first = day_of(t->first_exposure);
+
+	/* the days: to the latest exposure or first conversion */
+	for (size_t b = 0; b <= t->bucket_mask; b++)
+		if (t->buckets[b].hash != 0 && conversion_day(t, t->buckets[b].exposed_at) > days)
+			days = conversion_day(t, t->buckets[b].exposed_at);
+	for (size_t i = 0; i < t->slots.count; i++)
+		if (slots[i].first_day > days)
+			days = slots[i].first_day;
+	t->days.count = 0;
+	if (arms == 0 || goals == 0)
+	{
+		*out = t->days.items;
+		*count = 0;
+		return CV_TALLY_OK;
+	}
+	exposed = t->mem.alloc(t->mem.context, arms * days * sizeof(int64_t));
+	converted = t->mem.alloc(t->mem.context, arms * goals * days * sizeof(int64_t));
+	if (exposed == NULL || converted == NULL ||
+		!growing_reserve(&t->mem, &t->days, sizeof(cv_tally_day), arms * goals * days))
+		return CV_TALLY_NO_MEMORY;
+	memset(exposed, 0, arms * days * sizeof(int64_t));
+	memset(converted, 0, arms * goals * days * sizeof(int64_t));
+	for (size_t b = 0; b <= t->bucket_mask; b++)
+		if (t->buckets[b].hash != 0)
+			histogram_add(exposed, 1, days, t->buckets[b].arm, 0,
+						  conversion_day(t, t->buckets[b].exposed_at) - 1, 1);
+	for (size_t i = 0; i < t->slots.count; i++)
+		if (slots[i].first_day != 0)
+			histogram_add(converted, goals, days, slots[i].arm, slots[i].goal,
+						  slots[i].first_day - 1, 1);
+	for (size_t arm = 0; arm < arms; arm++)
+		for (size_t goal = 0; goal < goals; goal++)
+		{
+			int64_t		visitors = 0;
+			int64_t		converting = 0;
+
+			for (size_t day = 0; day < days; day++)
+			{
+				cv_tally_day *row = (cv_tally_day *) t->days.items + t->days.count++;
+
+				visitors += exposed[arm * days + day];
+				converting += converted[(arm * goals + goal) * days + day];
+				row->variation_id = ((int64_t *) t->arms.items)[arm];
+				row->goal_id = ((int64_t *) t->goals.items)[goal];
+				row->day = first + (int64_t) day;
+				row->visitors = visitors;
+				row->converting_visitors = converting;
+			}
+		}
+	t->mem.release(t->mem.context, exposed);
+	t->mem.release(t->mem.context, converted);
+	*out = t->days.items;
+	*count = t->days.count;
 	return CV_TALLY_OK;
 }
 

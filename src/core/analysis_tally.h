@@ -156,6 +156,25 @@ cv_tally_status cv_tally_convert(cv_tally *tally, const char *visitor_id, size_t
 cv_tally_status cv_tally_finish(cv_tally *tally, const cv_tally_totals **totals,
 								size_t *count);
 
+/*
+ * Cumulative counts per day, after cv_tally_finish: for each variation
+ * with visitors, each goal converted on and each day (UTC, times being
+ * microseconds since a midnight) from the first exposure's to the last
+ * first conversion's or exposure's, the visitors exposed and the visitors
+ * converted (first conversion after exposure) by the end of that day.
+ */
+typedef struct cv_tally_day
+{
+	int64_t		variation_id;
+	int64_t		goal_id;
+	int64_t		day;			/* days since the epoch of the times */
+	int64_t		visitors;
+	int64_t		converting_visitors;
+} cv_tally_day;
+
+/* *days points at *count rows in variation, goal, day order, owned by the tally. */
+cv_tally_status cv_tally_daily(cv_tally *tally, const cv_tally_day **days, size_t *count);
+
 /* The bounds in force after cv_tally_finish (percentiles resolved). */
 void		cv_tally_bounds(const cv_tally *tally, cv_measure measure,
 							cv_bound *low, cv_bound *high);

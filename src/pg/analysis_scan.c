@@ -17,6 +17,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -27,6 +28,15 @@
 
 PG_FUNCTION_INFO_V1(convert_analysis_tally);
 PG_FUNCTION_INFO_V1(convert_analysis_moments);
+PG_FUNCTION_INFO_V1(convert_analysis_daily);
+
+/* What a scan returns: analysis_tally's rows, analysis_moments', or days. */
+typedef enum TallyOutput
+{
+	OUTPUT_TOTALS,
+	OUTPUT_MOMENTS,
+	OUTPUT_DAYS
+} TallyOutput;
 
 /* The longest CUPED lookback: a year, in microseconds. */
 #define MAX_LOOKBACK (INT64CONST(366) * USECS_PER_DAY)
@@ -392,8 +402,30 @@ emit_totals(FunctionCallInfo fcinfo, const cv_tally_totals *totals, size_t count
  * The tally of both SQL functions: exposures, then the conversions from
  * lookback (microseconds) before the first exposure on.
  */
+/* One row per variation, goal and day (analysis_daily). */
+static void
+emit_days(FunctionCallInfo fcinfo, cv_tally *tally)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	const cv_tally_day *days;
+	size_t		count;
+
+	check_tally_status(cv_tally_daily(tally, &days, &count));
+	for (size_t i = 0; i < count; i++)
+	{
+		Datum		values[5] = {
+			DateADTGetDatum((DateADT) days[i].day), Int64GetDatum(days[i].variation_id),
+			Int64GetDatum(days[i].goal_id), Int64GetDatum(days[i].visitors),
+			Int64GetDatum(days[i].converting_visitors)
+		};
+		bool		nulls[5] = {0};
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
 static Datum
-run_tally(FunctionCallInfo fcinfo, int64 lookback, bool with_moments, text *dimension)
+run_tally(FunctionCallInfo fcinfo, int64 lookback, TallyOutput output, text *dimension)
 {
 	TimestampTz from = PG_ARGISNULL(2) ? DT_NOBEGIN : PG_GETARG_TIMESTAMPTZ(2);
 	TimestampTz to = PG_ARGISNULL(3) ? DT_NOEND : PG_GETARG_TIMESTAMPTZ(3);
@@ -416,8 +448,11 @@ run_tally(FunctionCallInfo fcinfo, int64 lookback, bool with_moments, text *dime
 	tally = cv_tally_create(&allocator);
 	if (tally == NULL)
 		check_tally_status(CV_TALLY_NO_MEMORY);
-	set_bounds(fcinfo, tally, CV_MEASURE_ORDER_VALUE, 4);
-	set_bounds(fcinfo, tally, CV_MEASURE_PRODUCTS, 7);
+	if (output != OUTPUT_DAYS)
+	{
+		set_bounds(fcinfo, tally, CV_MEASURE_ORDER_VALUE, 4);
+		set_bounds(fcinfo, tally, CV_MEASURE_PRODUCTS, 7);
+	}
 	cv_tally_set_lookback(tally, lookback);
 	if (dimension != NULL)
 		groups = analysis_groups_create(context);
@@ -445,7 +480,10 @@ run_tally(FunctionCallInfo fcinfo, int64 lookback, bool with_moments, text *dime
 
 	check_tally_status(cv_tally_finish(tally, &totals, &count));
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	emit_totals(fcinfo, totals, count, with_moments, groups);
+	if (output == OUTPUT_DAYS)
+		emit_days(fcinfo, tally);
+	else
+		emit_totals(fcinfo, totals, count, output == OUTPUT_MOMENTS, groups);
 	MemoryContextDelete(context);
 	return (Datum) 0;
 }
@@ -461,7 +499,7 @@ run_tally(FunctionCallInfo fcinfo, int64 lookback, bool with_moments, text *dime
 Datum
 convert_analysis_tally(PG_FUNCTION_ARGS)
 {
-	return run_tally(fcinfo, 0, false, NULL);
+	return run_tally(fcinfo, 0, OUTPUT_TOTALS, NULL);
 }
 
 /*
@@ -490,5 +528,17 @@ convert_analysis_moments(PG_FUNCTION_ARGS)
 					 errhint("Give it in days or hours, e.g. '14 days'; months are not a fixed length.")));
 		lookback = (int64) span->day * USECS_PER_DAY + span->time;
 	}
-	return run_tally(fcinfo, lookback, true, PG_ARGISNULL(11) ? NULL : PG_GETARG_TEXT_PP(11));
+	return run_tally(fcinfo, lookback, OUTPUT_MOMENTS,
+					 PG_ARGISNULL(11) ? NULL : PG_GETARG_TEXT_PP(11));
+}
+
+/*
+ * convert.analysis_daily(project_id, experience_id, from_time, to_time)
+ * Per variation and goal with converting visitors and per day (UTC) from
+ * the first exposure's on: the visitors exposed and converted by its end.
+ */
+Datum
+convert_analysis_daily(PG_FUNCTION_ARGS)
+{
+	return run_tally(fcinfo, 0, OUTPUT_DAYS, NULL);
 }

@@ -413,7 +413,7 @@ SELECT convert.ensure_event_partitions('2026-03-01', '2026-04-30');
 SELECT setseed(0.17);
 INSERT INTO convert.visitor_bucketing (project_id, visitor_id, experience_id, variation_id, bucketed_at,
                                       segments)
-SELECT 95, 'g-' || i, 500, 5001 + i % 3, timestamptz '2026-04-02' + i * interval '1 second',
+SELECT 95, 'g-' || i, 500, 5001 + i % 3, timestamptz '2026-04-02' + i * interval '1 minute',
        CASE WHEN random() < 0.9
             THEN jsonb_build_object('country', (ARRAY['US', 'DE', 'NL'])[1 + (random() * 2.4)::int]) END
 FROM generate_series(1, 9000) AS i;
@@ -422,7 +422,7 @@ FROM generate_series(1, 9000) AS i;
 -- within 14 days, older ones not) to after (hours 0..2)
 INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id, amount,
                             products_count, goal_data)
-SELECT timestamptz '2026-04-02' + i * interval '1 second'
+SELECT timestamptz '2026-04-02' + i * interval '1 minute'
        + CASE WHEN d < 0 THEN d * interval '1 day' ELSE d * interval '1 hour' END, 95, 'g-' || i,
        'conversion', 801 + (random() < 0.5)::int,
        CASE WHEN random() < 0.7 THEN round((random() * 90 * (1 + (i % 3 = 2)::int) * (1 + h))::numeric, 2) END,
@@ -585,10 +585,57 @@ def check_generated_cuped(checks, values):
                 checks.near(where + ' revenue_p_value_adjusted', got_money, adjusted[2 * i + 1])
 
 
+# each exposed visitor's exposure day and first conversion day per goal
+FIRST_CONVERSIONS = """
+SELECT vb.variation_id, (vb.bucketed_at AT TIME ZONE 'UTC')::date, g.id,
+       (min(ev.received_at) AT TIME ZONE 'UTC')::date
+FROM convert.visitor_bucketing AS vb
+CROSS JOIN (VALUES (801), (802)) AS g(id)
+LEFT JOIN convert.events AS ev
+  ON ev.project_id = 95 AND ev.visitor_id = vb.visitor_id AND ev.goal_id = g.id
+ AND ev.received_at >= vb.bucketed_at
+WHERE vb.project_id = 95 AND vb.experience_id = 500
+GROUP BY vb.visitor_id, vb.variation_id, vb.bucketed_at, g.id
+"""
+
+
+def check_generated_daily(checks):
+    """experience_daily_results: cumulative counts and tests per day."""
+    visitors = {}
+    for arm, exposed, goal, first in sql_rows(FIRST_CONVERSIONS):
+        visitors.setdefault((int(arm), int(goal)), []).append((exposed, first))
+    for sequential_on in (False, True):
+        rows = sql_rows(f"SELECT day, variation_id, goal_id, visitors, converting_visitors, "
+                        f"uplift_low, uplift_high, p_value FROM convert.experience_daily_results("
+                        f"95, '500', sequential => {str(sequential_on).lower()})")
+        for day, arm, goal, n, converted, low, high, p in rows:
+            arm, goal = int(arm), int(goal)
+            counts = {}
+            for a in (5001, arm):
+                people = visitors[(a, goal)]
+                counts[a] = (sum(1 for x, _ in people if x <= day),
+                             sum(1 for _, f in people if f is not None and f <= day))
+            where = f'daily {day} arm {arm} goal {goal} sequential {sequential_on}'
+            checks.near(where + ' visitors', number(n), counts[arm][0])
+            checks.near(where + ' converting', number(converted), counts[arm][1])
+            (n_a, c_a), (n_b, c_b) = counts[5001], counts[arm]
+            if arm == 5001 or c_a == 0 or c_a == n_a:
+                continue
+            if sequential_on:
+                r = sequential(n_a, c_a / n_a, c_a / n_a * (1 - c_a / n_a),
+                               n_b, c_b / n_b, c_b / n_b * (1 - c_b / n_b))
+                checks.near(where + ' uplift_low', number(low), r['uplift_low'])
+                checks.near(where + ' uplift_high', number(high), r['uplift_high'])
+                checks.near(where + ' p_value', number(p), r['p_value'])
+            else:
+                checks.near(where + ' p_value', number(p), proportions_ztest([c_b, c_a], [n_b, n_a])[1])
+
+
 def live():
     checks = Checks()
     check_building_blocks(checks, np.random.default_rng(20261206))
     check_generated_experience(checks)
+    check_generated_daily(checks)
     print(f'analysis reference: {checks.passed} passed, {checks.failed} failed')
     return 0 if checks.failed == 0 else 1
 

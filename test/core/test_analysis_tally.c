@@ -422,6 +422,46 @@ check_lookback(bool percentile)
 	cv_tally_destroy(t);
 }
 
+/*
+ * Days: a (arm 10) exposed on day 5, b (arm 20) on day 6; a converts on
+ * goal 1 on day 7 and again on day 8, b on day 6 (the day it was
+ * exposed) and on goal 2 before its exposure (not counted).
+ */
+static void
+check_daily(void)
+{
+	const int64_t day = INT64_C(86400000000);
+	cv_tally   *t = cv_tally_create(&heap);
+	const cv_tally_totals *totals;
+	const cv_tally_day *days;
+	size_t		n;
+	int64_t		first;
+
+	expose(t, "a", 10, 5 * day + 1);
+	expose(t, "b", 20, 6 * day + 10);
+	CHECK_INT(cv_tally_end_exposures(t, &first), CV_TALLY_OK);
+	convert_event(t, "a", 8 * day, 1, NULL, NULL);
+	convert_event(t, "a", 7 * day + 5, 1, NULL, NULL);
+	convert_event(t, "b", 6 * day + 20, 1, NULL, NULL);
+	convert_event(t, "b", 6 * day, 2, NULL, NULL);
+	CHECK_INT(cv_tally_finish(t, &totals, &n), CV_TALLY_OK);
+	CHECK_INT(cv_tally_daily(t, &days, &n), CV_TALLY_OK);
+	/* days 5, 6, 7 for arms 10 and 20 and goal 1 */
+	CHECK_INT(n, 6);
+	CHECK_INT(days[0].variation_id, 10);
+	CHECK_INT(days[0].day, 5);
+	CHECK_INT(days[0].visitors, 1);
+	CHECK_INT(days[0].converting_visitors, 0);
+	CHECK_INT(days[2].day, 7);
+	CHECK_INT(days[2].converting_visitors, 1);
+	CHECK_INT(days[3].variation_id, 20);
+	CHECK_INT(days[3].visitors, 0);
+	CHECK_INT(days[4].visitors, 1);
+	CHECK_INT(days[4].converting_visitors, 1);
+	CHECK_INT(days[5].converting_visitors, 1);
+	cv_tally_destroy(t);
+}
+
 void
 test_analysis_tally(void)
 {
@@ -433,4 +473,5 @@ test_analysis_tally(void)
 	check_percentiles_against_sort();
 	check_lookback(false);
 	check_lookback(true);
+	check_daily();
 }
