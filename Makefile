@@ -44,6 +44,7 @@ PG_OBJS += src/pg/stats_readout_functions.o src/pg/analysis_groups.o
 PG_OBJS += src/pg/rules_type.o src/pg/rules_match.o src/pg/jsonb_view.o
 PG_OBJS += src/pg/track_payload.o src/pg/track_ids.o src/pg/track_duplicates.o
 PG_OBJS += src/pg/config_type.o src/pg/decision_cache.o src/pg/jsonb_merge.o \
+	src/pg/visitor_segments.o \
 	src/pg/decision_input.o src/pg/decision_results.o src/pg/decision_functions.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
@@ -53,7 +54,7 @@ PROXY_OBJS = src/proxy/main.o src/proxy/settings.o src/proxy/pool.o \
 	src/proxy/http_headers.o src/proxy/gzip.o src/proxy/rendered.o \
 	src/proxy/config_cache.o src/proxy/config_listener.o \
 	src/proxy/conn_watch.o src/proxy/access_log.o src/proxy/handlers.o \
-	src/proxy/server.o
+	src/proxy/server.o src/proxy/env_list.o src/proxy/cache_keys.o
 PROXY_PKGS = libmicrohttpd libpq zlib json-c
 PROXY_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -MMD -MP -Wall -Wextra -Werror \
 	-O2 -g $(shell pkg-config --cflags $(PROXY_PKGS) 2>/dev/null)
@@ -77,8 +78,9 @@ REGRESS += config_model config_access config_import
 REGRESS += tracking tracking_errors tracking_enrich
 REGRESS += rules rules_errors rules_utf8
 REGRESS += decisions_setup decisions_flow decisions_features decisions_config \
-	decisions_parallel
+	decisions_segments decisions_parallel
 REGRESS += postgrest_api
+REGRESS += security_search_path
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 SHLIB_LINK = -ljson-c
@@ -129,6 +131,14 @@ $(PROXY_ASAN): $(PROXY_OBJS:.o=.c) $(wildcard src/proxy/*.h)
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		-o $@ $(PROXY_OBJS:.o=.c) $(PROXY_LIBS)
 
+# Plain `make` checks the extension's build dependencies before compiling
+# anything and names the missing Debian packages (it installs nothing).
+.PHONY: extension-deps
+extension-deps:
+	@CONVERT_DEPS=extension $(CURDIR)/src/scripts/ensure-deps.sh --no-install
+
+$(OBJS) $(OBJS:.o=.bc): | extension-deps
+
 # Core objects are plain C11: no PostgreSQL headers, own warnings.
 $(CORE_OBJS): %.o: %.c
 	$(CC) $(CORE_CFLAGS) $(filter-out -std=% -W%,$(CFLAGS_SL)) -O2 -g -c -o $@ $<
@@ -140,10 +150,10 @@ $(CORE_OBJS): %.o: %.c
 $(DATA_built): $(INSTALL_PARTS)
 	cat $^ > $@
 else
-# No PGXS: the server's development package is missing.
+# No PGXS: the server's development package is missing; say which packages
+# to install (`make test` and `make demo` install them when run as root).
 all install proxy install-proxy:
-	CONVERT_DEPS=extension $(CURDIR)/src/scripts/ensure-deps.sh
-	$(MAKE) $@
+	@CONVERT_DEPS=extension $(CURDIR)/src/scripts/ensure-deps.sh --no-install
 endif
 
 deps:

@@ -123,5 +123,5 @@ SELECT convert.run_experience(config, 'v', 'sparse', NULL, '{}', NULL, '{"forced
 FROM decision_configs;
 SELECT convert.run_experience(config, 'v', 'sparse', NULL, '{}', NULL, '{"bucketing": {"3011": {}}}')
 FROM decision_configs;
-SELECT convert.run_experience(config, 'v', 'sparse', NULL, '{}', NULL, '{"segments": {"customSegments": "6001"}}')
+SELECT convert.run_experience(config, 'v', 'sparse', NULL, '{}', NULL, '{"segments": {"customSegments": 6001}}')
 FROM decision_configs;

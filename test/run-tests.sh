@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite of convert and ends with "N passed, N failed".
 #
+#   deps     src/scripts/ensure-deps.sh against fake machines
+#   meta     META.json against the PGXN spec and the repository
 #   core     src/core unit tests (no server, ASan + UBSan)
 #   regress  pg_regress against a temporary instance
 #   live     suites that need a running cluster with the extension
@@ -111,6 +113,8 @@ ensure_node_modules() {
 
 private_install "$top" "$run/pginstall" || exit 1
 
+run_suite deps "$top/test/deps/ensure_deps_test.sh"
+run_suite meta node "$top/test/meta/meta_check.mjs"
 run_suite core make -s -C "$top/test/core" run
 run_suite regress run_regress
 run_suite demo "$top/test/demo/demo_test.sh"
@@ -124,7 +128,7 @@ live_suites+=" config-roundtrip config-dump"
 live_suites+=" compat-tracking tracking-dump partition-race"
 live_suites+=" compat-decisions"
 live_suites+=" proxy-sdk"
-live_suites+=" upgrade"
+live_suites+=" upgrade privileges"
 live_suites+=" analysis-reference"
 if [[ -n "${CONVERT_SUITES:-}" ]] && ! grep -qwE "${live_suites// /|}" <<<"$CONVERT_SUITES"; then
   :   # no live suite asked for
@@ -140,6 +144,7 @@ elif start_live_cluster && ensure_node_modules; then
   run_suite compat-decisions node "$top/test/compat/decisions_compat.mjs"
   run_suite proxy-sdk env PROXY_BIN="$top/convert-proxy" node "$top/test/proxy/sdk_e2e.mjs"
   run_suite upgrade "$top/test/upgrade/upgrade_test.sh"
+  run_suite privileges "$top/test/security/privileges_test.sh"
   run_suite analysis-reference "$top/test/live/analysis_reference.sh"
 else
   echo "live cluster or node modules could not be set up"

@@ -4,7 +4,7 @@
 CREATE FUNCTION convert.check_traffic_allocation()
 RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     total numeric;

@@ -42,7 +42,7 @@ CREATE FUNCTION convert.refresh_config_cache(project_id bigint)
 RETURNS boolean
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     pid constant bigint := refresh_config_cache.project_id;
@@ -59,10 +59,10 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     changed := changed + n;
     INSERT INTO convert.config_cache AS c (project_id, environment, debug, config, etag)
-    SELECT pid, r.environment, r.debug, r.doc::json, md5(r.doc)
+    SELECT pid, r.environment, r.debug, r.doc::pg_catalog.json, md5(r.doc)
     FROM (SELECT env.name AS environment, dbg.debug,
                  convert.render_config(pid, CASE env.name WHEN '' THEN NULL ELSE env.name END,
-                                       dbg.debug)::text AS doc
+                                       dbg.debug)::pg_catalog.text AS doc
           FROM convert.config_cache_environments(pid) AS env(name),
                (VALUES (false), (true)) AS dbg(debug)) AS r
     WHERE r.doc IS NOT NULL
@@ -72,7 +72,7 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     changed := changed + n;
     IF changed > 0 OR NOT EXISTS (SELECT FROM convert.projects p WHERE p.id = pid) THEN
-        PERFORM pg_notify('convert_config', pid::text);
+        PERFORM pg_notify('convert_config', pid::pg_catalog.text);
         RETURN true;
     END IF;
     RETURN false;
@@ -83,7 +83,7 @@ CREATE FUNCTION convert.refresh_config_cache()
 RETURNS bigint
 LANGUAGE sql
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     SELECT count(*) FILTER (WHERE convert.refresh_config_cache(p.id)) FROM convert.projects p
 $$;
@@ -92,7 +92,7 @@ CREATE FUNCTION convert.config_refresh_at_commit()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
     -- Already refreshed when SET CONSTRAINTS made an earlier event fire.
@@ -114,7 +114,7 @@ CREATE FUNCTION convert.config_mark_dirty()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
@@ -133,7 +133,7 @@ CREATE FUNCTION convert.config_mark_all_dirty()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
     INSERT INTO convert.config_dirty (project_id)
@@ -201,3 +201,51 @@ REVOKE ALL ON FUNCTION convert.config_cache_environments(bigint),
               convert.config_refresh_at_commit(), convert.config_mark_dirty(),
               convert.config_mark_all_dirty(),
               convert.serve_config(bigint, text, boolean) FROM PUBLIC;
+
+-- SDK keys and debug tokens decide who is served, not what is rendered, so
+-- they mark nothing dirty; but a front end that caches answers must hear of
+-- them.  On convert_config: 'sdk_key:<key>' for each key inserted, changed
+-- or deleted (its old and new name), 'sdk_keys' when the table is
+-- truncated, and 'debug_tokens' for any change to debug tokens.
+CREATE FUNCTION convert.config_notify_sdk_key()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        PERFORM pg_catalog.pg_notify('convert_config', 'sdk_keys');
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM pg_catalog.pg_notify('convert_config', 'sdk_key:' || OLD.sdk_key);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM pg_catalog.pg_notify('convert_config', 'sdk_key:' || NEW.sdk_key);
+    END IF;
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION convert.config_notify_sdk_key() FROM PUBLIC;
+
+CREATE FUNCTION convert.config_notify_debug_tokens()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    PERFORM pg_catalog.pg_notify('convert_config', 'debug_tokens');
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION convert.config_notify_debug_tokens() FROM PUBLIC;
+
+CREATE TRIGGER config_notify_sdk_key AFTER INSERT OR UPDATE OR DELETE ON convert.sdk_keys
+    FOR EACH ROW EXECUTE FUNCTION convert.config_notify_sdk_key();
+CREATE TRIGGER config_notify_sdk_keys_truncate AFTER TRUNCATE ON convert.sdk_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION convert.config_notify_sdk_key();
+CREATE TRIGGER config_notify_debug_tokens AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON convert.debug_tokens
+    FOR EACH STATEMENT EXECUTE FUNCTION convert.config_notify_debug_tokens();

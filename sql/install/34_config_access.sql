@@ -32,12 +32,12 @@ CREATE FUNCTION convert.resolve_sdk_key(sdk_key text, authorization text DEFAULT
                                         OUT served_environment text)
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     k convert.sdk_keys;
-    given text := convert.authorization_secret(resolve_sdk_key.authorization);
-    requested text := nullif(resolve_sdk_key.environment, '');
+    given pg_catalog.text := convert.authorization_secret(resolve_sdk_key.authorization);
+    requested pg_catalog.text := nullif(resolve_sdk_key.environment, '');
 BEGIN
     SELECT * INTO k FROM convert.sdk_keys sk WHERE sk.sdk_key = resolve_sdk_key.sdk_key;
     IF NOT FOUND THEN
@@ -74,7 +74,7 @@ CREATE FUNCTION convert.resolve_project(account_id bigint, project_id bigint)
 RETURNS bigint
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     disabled boolean;
@@ -103,12 +103,12 @@ CREATE FUNCTION convert.debug_mode(project_id bigint, debug_token text)
 RETURNS boolean
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     t convert.debug_tokens;
-    token text := coalesce(nullif(btrim(debug_mode.debug_token), ''),
-                           nullif(btrim(nullif(current_setting('request.headers', true), '')::json
+    token pg_catalog.text := coalesce(nullif(btrim(debug_mode.debug_token), ''),
+                           nullif(btrim(nullif(current_setting('request.headers', true), '')::pg_catalog.json
                                         ->> 'convert-debug-token'), ''));
 BEGIN
     IF token IS NULL THEN
@@ -136,7 +136,7 @@ CREATE FUNCTION convert.project_config(account_id bigint, project_id bigint,
 RETURNS json
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
     PERFORM convert.resolve_project(project_config.account_id, project_config.project_id);
@@ -152,7 +152,7 @@ CREATE FUNCTION convert.project_config_by_sdk_key(sdk_key text, environment text
 RETURNS json
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     r record;
@@ -170,21 +170,51 @@ BEGIN
 END
 $$;
 
+-- The environments whose configs differ for what project_config_by_sdk_key
+-- serves under sdk_key: those its project knows.  Any other environment is
+-- served exactly like every unknown one, so a front end caching configs can
+-- keep them all under one entry (convert-proxy does).  NULL when sdk_key is
+-- neither an SDK key nor an existing account/project pair.
+CREATE FUNCTION convert.config_environments(sdk_key text)
+RETURNS text[]
+LANGUAGE sql STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+    WITH project AS (
+        SELECT k.project_id FROM convert.sdk_keys k
+        WHERE k.sdk_key = config_environments.sdk_key
+        UNION ALL
+        SELECT p.id FROM convert.projects p
+        WHERE config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+          AND NOT EXISTS (SELECT FROM convert.sdk_keys k WHERE k.sdk_key = config_environments.sdk_key)
+          -- (CASE: the casts must not run on a key that is not two ids)
+          AND p.account_id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+                                  THEN pg_catalog.split_part(config_environments.sdk_key, '/', 1)::bigint END
+          AND p.id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+                          THEN pg_catalog.split_part(config_environments.sdk_key, '/', 2)::bigint END
+    )
+    SELECT ARRAY(SELECT e FROM convert.config_cache_environments(project.project_id) AS e
+                 WHERE e NOT IN ('', '*') ORDER BY e)
+    FROM project
+$$;
+REVOKE ALL ON FUNCTION convert.config_environments(text) FROM PUBLIC;
+
 -- The Serving API's minimal project settings (ConfigMinimalResponseData).
 CREATE FUNCTION convert.project_config_basic(account_id bigint, project_id bigint)
 RETURNS json
 LANGUAGE sql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
-    SELECT (pg_catalog.jsonb_build_object('account_id', p.account_id::text, 'project_id', p.id::text)
+    SELECT (pg_catalog.jsonb_build_object('account_id', p.account_id::pg_catalog.text, 'project_id', p.id::pg_catalog.text)
             || convert.jsonb_without_nulls(pg_catalog.jsonb_build_object(
                    'include_jquery', p.settings -> 'include_jquery',
                    'include_jquery_v1', p.settings -> 'include_jquery_v1',
                    'disable_spa_functionality', p.settings -> 'disable_spa_functionality',
                    'version', p.settings -> 'version'))
-            || CASE WHEN p.tracking_script IS NULL THEN '{}'::jsonb
-                    ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script) END)::json
+            || CASE WHEN p.tracking_script IS NULL THEN '{}'::pg_catalog.jsonb
+                    ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script) END)::pg_catalog.json
     FROM convert.projects p
     WHERE p.id = (SELECT convert.resolve_project(project_config_basic.account_id,
                                                  project_config_basic.project_id))
@@ -194,7 +224,7 @@ CREATE FUNCTION convert.create_sdk_key(project_id bigint, secret text DEFAULT NU
                                        sdk_key text DEFAULT NULL, environment text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     key text := coalesce(sdk_key, encode(convert.random_bytes(16), 'hex'));
@@ -234,7 +264,7 @@ $$;
 CREATE FUNCTION convert.set_sdk_key_secret(sdk_key text, secret text)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     salt bytea := CASE WHEN secret IS NOT NULL THEN convert.random_bytes(16) END;
@@ -255,7 +285,7 @@ $$;
 CREATE FUNCTION convert.generate_debug_token(project_id bigint, ttl interval DEFAULT '24 hours')
 RETURNS text
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     token text := encode(convert.random_bytes(24), 'hex');
@@ -277,7 +307,7 @@ $$;
 CREATE FUNCTION convert.renew_debug_token(debug_token text, ttl interval DEFAULT '24 hours')
 RETURNS timestamptz
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     expiry timestamptz;

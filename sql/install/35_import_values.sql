@@ -5,7 +5,7 @@
 CREATE FUNCTION convert.import_fail(path text, expected text, value jsonb)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
     RAISE EXCEPTION 'invalid config at %: expected %', path, expected
@@ -19,7 +19,7 @@ $$;
 CREATE FUNCTION convert.import_id(value jsonb, path text, required boolean DEFAULT true)
 RETURNS bigint
 LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     digits text := CASE pg_catalog.jsonb_typeof(value)
@@ -41,7 +41,7 @@ $$;
 CREATE FUNCTION convert.import_typed(value jsonb, path text, json_type text, described text)
 RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     found constant text := coalesce(pg_catalog.jsonb_typeof(value), 'null');
@@ -64,7 +64,7 @@ RETURN convert.import_typed(value, path, 'string', 'a string') #>> '{}';
 CREATE FUNCTION convert.import_number(value jsonb, path text)
 RETURNS numeric
 LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     json_number constant text := '^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$';
@@ -86,7 +86,7 @@ $$;
 CREATE FUNCTION convert.import_integer(value jsonb, path text)
 RETURNS integer
 LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     n numeric := convert.import_number(value, path);
@@ -118,7 +118,7 @@ RETURN coalesce(convert.import_typed(value, path, 'array', 'an array'), '[]'::js
 CREATE FUNCTION convert.import_text_array(value jsonb, path text)
 RETURNS text[]
 LANGUAGE sql IMMUTABLE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     SELECT CASE WHEN coalesce(pg_catalog.jsonb_typeof(value), 'null') = 'null' THEN NULL
            ELSE (SELECT coalesce(pg_catalog.array_agg(
@@ -134,7 +134,7 @@ $$;
 CREATE FUNCTION convert.import_rules(value jsonb, path text)
 RETURNS convert.rules
 LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
     IF coalesce(pg_catalog.jsonb_typeof(value), 'null') = 'null' THEN

@@ -8,7 +8,7 @@
 CREATE FUNCTION convert.import_project_row(doc jsonb)
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     account bigint := convert.import_id(doc -> 'account_id', 'account_id');
@@ -56,7 +56,7 @@ $$;
 CREATE FUNCTION convert.import_environments(pid bigint, envs jsonb)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     bound text;
@@ -95,7 +95,7 @@ $$;
 CREATE FUNCTION convert.import_elements(doc jsonb, list text)
 RETURNS TABLE (v jsonb, pos integer, path text, id bigint, key text, name text)
 LANGUAGE sql IMMUTABLE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     SELECT o.v, o.pos, o.path,
            convert.import_id(o.v -> 'id', o.path || '.id'),
@@ -111,7 +111,7 @@ $$;
 CREATE FUNCTION convert.import_unique_ids(doc jsonb, list text)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     dup bigint;
@@ -128,7 +128,7 @@ $$;
 CREATE FUNCTION convert.import_goals(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     DELETE FROM convert.goals g
     WHERE g.project_id = pid
@@ -148,7 +148,7 @@ $$;
 CREATE FUNCTION convert.import_locations(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     DELETE FROM convert.locations l
     WHERE l.project_id = pid
@@ -171,7 +171,7 @@ $$;
 CREATE FUNCTION convert.import_audiences(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     DELETE FROM convert.audiences a
     WHERE a.project_id = pid
@@ -190,7 +190,7 @@ $$;
 CREATE FUNCTION convert.import_segments(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     DELETE FROM convert.segments s
     WHERE s.project_id = pid
@@ -209,7 +209,7 @@ $$;
 CREATE FUNCTION convert.import_features(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     DELETE FROM convert.feature_variables fv WHERE fv.project_id = pid;
     DELETE FROM convert.features f
@@ -235,7 +235,7 @@ $$;
 CREATE FUNCTION convert.import_experience_settings(settings jsonb)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     SELECT CASE
         WHEN settings IS NULL OR NOT settings ? 'matching_options' THEN settings
@@ -249,7 +249,7 @@ $$;
 CREATE FUNCTION convert.import_experiences(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     INSERT INTO convert.experiences AS x (project_id, id, key, name, type, status, version, environment,
                                           environments, site_area, matching_audiences, matching_locations,
@@ -291,7 +291,7 @@ $$;
 CREATE FUNCTION convert.import_experience_refs(doc jsonb, list text)
 RETURNS TABLE (experience_id bigint, target_id bigint, pos integer, path text)
 LANGUAGE sql IMMUTABLE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     SELECT e.id,
            convert.import_id(r.v, format('%s.%s[%s]', e.path, list, r.n - 1)),
@@ -305,7 +305,7 @@ $$;
 CREATE FUNCTION convert.import_experience_links(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     bad record;
@@ -349,7 +349,7 @@ $$;
 CREATE FUNCTION convert.import_variations(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     UPDATE convert.variations v SET position = -1 - v.position WHERE v.project_id = pid;
     INSERT INTO convert.variations AS v (project_id, experience_id, position, id, key, name, status,
@@ -378,7 +378,7 @@ CREATE FUNCTION convert.import_change_rows(doc jsonb)
 RETURNS TABLE (variation_id bigint, pos integer, id bigint, type text, data jsonb, extra jsonb,
                path text)
 LANGUAGE sql IMMUTABLE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     SELECT convert.import_id(var.v -> 'id', vp.path || '.id'), c.n::integer - 1,
            convert.import_id(c.v -> 'id', cp.path || '.id', false),
@@ -399,7 +399,7 @@ $$;
 CREATE FUNCTION convert.import_changes(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     bad record;
@@ -423,7 +423,7 @@ $$;
 CREATE FUNCTION convert.import_archived(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     DELETE FROM convert.archived_experiences a
     WHERE a.project_id = pid
@@ -442,7 +442,7 @@ $$;
 CREATE FUNCTION convert.import_project(config json)
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     doc jsonb := config::jsonb;

@@ -27,6 +27,7 @@ REVOKE ALL ON FUNCTION convert.project_config(bigint, bigint, text, text),
 GRANT EXECUTE ON FUNCTION convert.project_config(bigint, bigint, text, text),
                           convert.project_config_by_sdk_key(text, text, text, text),
                           convert.project_config_basic(bigint, bigint) TO convert_api;
+GRANT EXECUTE ON FUNCTION convert.config_environments(text) TO convert_api;
 
 -- Administration writes the model and is for the tables' owners.
 REVOKE ALL ON FUNCTION convert.create_sdk_key(bigint, text, text, text),

@@ -17,7 +17,7 @@ RETURN 'events_' || pg_catalog.to_char(day, 'YYYYMMDD');
 CREATE FUNCTION convert.create_event_partition(day date)
 RETURNS void
 LANGUAGE plpgsql VOLATILE STRICT
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     part text := convert.event_partition_name(day);
@@ -39,10 +39,10 @@ $$;
 CREATE FUNCTION convert.ensure_event_partition_days(first_day date, last_day date)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    day     date := first_day;
+    day     pg_catalog.date := first_day;
     created integer := 0;
 BEGIN
     IF last_day - first_day > 3660 THEN
@@ -79,7 +79,7 @@ $$;
 CREATE FUNCTION convert.try_event_partition_day(day date)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 SET lock_timeout = '100ms'
 AS $$
 BEGIN
@@ -96,13 +96,13 @@ CREATE FUNCTION convert.ensure_event_partitions(from_time timestamptz DEFAULT pg
                                                 to_time timestamptz DEFAULT pg_catalog.now() + interval '7 days')
 RETURNS integer
 LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
     DELETE FROM convert.track_batches
     WHERE received_at < now() - convert.track_retry_window();
-    RETURN convert.ensure_event_partition_days((from_time AT TIME ZONE 'UTC')::date,
-                                               (to_time AT TIME ZONE 'UTC')::date);
+    RETURN convert.ensure_event_partition_days((from_time AT TIME ZONE 'UTC')::pg_catalog.date,
+                                               (to_time AT TIME ZONE 'UTC')::pg_catalog.date);
 END
 $$;
 

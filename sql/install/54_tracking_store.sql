@@ -22,7 +22,7 @@ CREATE FUNCTION convert.track_store_events(target_project bigint, visitors jsonb
                                            enrich boolean, batch_source text,
                                            OUT stored integer, OUT total integer)
 LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 -- one plan for every batch: planning this statement costs as much as
 -- running it for an SDK-sized batch, and no argument changes the best plan
 SET plan_cache_mode = force_generic_plan

@@ -24,7 +24,7 @@ $$;
 CREATE FUNCTION convert.track_check_envelope(account_id bigint, project_id bigint, payload jsonb)
 RETURNS void
 LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     problem text;
@@ -69,7 +69,7 @@ RETURN (SELECT coalesce(sum(pg_catalog.jsonb_array_length(v -> 'events')), 0)
 CREATE FUNCTION convert.track_batch(account_id bigint, project_id bigint, payload json)
 RETURNS json
 LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 SET jit = off
 AS $$
 DECLARE
@@ -125,7 +125,7 @@ CREATE FUNCTION convert.track(sdk_key text, payload json, authorization text DEF
 RETURNS json
 LANGUAGE plpgsql VOLATILE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     key record;
@@ -147,7 +147,7 @@ CREATE FUNCTION convert.track(account_id bigint, project_id bigint, payload json
 RETURNS json
 LANGUAGE sql VOLATILE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     SELECT convert.track_batch(account_id, convert.resolve_project(account_id, project_id), payload)
 $$;

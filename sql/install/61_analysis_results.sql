@@ -7,7 +7,7 @@
 CREATE FUNCTION convert.analysis_experience(project_id bigint, experience_id text)
 RETURNS bigint
 LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     id bigint;
@@ -64,7 +64,7 @@ RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
 AS 'MODULE_PATHNAME', 'convert_analysis_tally'
 -- it runs its own (parallel) queries, so it must run in the leader
 LANGUAGE C STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 -- The tally reads every row its scans return, so a parallel scan pays
 -- even though each row crosses a queue to the leader: workers take over
 -- the reading, filtering and numeric-to-text work.
@@ -89,7 +89,7 @@ RETURNS TABLE (
     revenue_uplift float8, revenue_uplift_low float8, revenue_uplift_high float8,
     revenue_p_value float8, revenue_chance_to_beat float8)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -187,7 +187,7 @@ CREATE FUNCTION convert.srm_check(project_id bigint, experience_id text,
 RETURNS TABLE (variation_id text, observed bigint, allocation numeric, expected float8,
                chi_square float8, p_value float8, mismatch boolean)
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
     WITH arms AS (
         SELECT a.id, a.arm_position, a.weight,

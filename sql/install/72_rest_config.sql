@@ -13,11 +13,11 @@ CREATE FUNCTION convert_rest.config(sdk_key text, environment text DEFAULT NULL,
 RETURNS convert_rest."application/json"
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    secret constant text := convert.rest_sdk_secret();
-    token constant text := coalesce(convert.rest_header('convert-debug-token'),
+    secret constant pg_catalog.text := convert.rest_sdk_secret();
+    token constant pg_catalog.text := coalesce(convert.rest_header('convert-debug-token'),
                                     nullif(btrim(config.debug_token), ''));
 BEGIN
     RETURN convert.rest_config_answer(
@@ -34,10 +34,10 @@ CREATE FUNCTION convert_rest.project_config(account_id bigint, project_id bigint
 RETURNS convert_rest."application/json"
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    token constant text := coalesce(convert.rest_header('convert-debug-token'),
+    token constant pg_catalog.text := coalesce(convert.rest_header('convert-debug-token'),
                                     nullif(btrim(project_config.debug_token), ''));
 BEGIN
     RETURN convert.rest_config_answer(
@@ -52,7 +52,7 @@ CREATE FUNCTION convert_rest.project_config_basic(account_id bigint, project_id 
 RETURNS convert_rest."application/json"
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
     RETURN convert.rest_config_answer(

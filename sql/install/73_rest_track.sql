@@ -19,10 +19,10 @@ CREATE FUNCTION convert_rest.track(json)
 RETURNS convert_rest."application/json"
 LANGUAGE plpgsql VOLATILE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    sdk_key constant text := convert.rest_header('convert-sdk-key');
+    sdk_key constant pg_catalog.text := convert.rest_header('convert-sdk-key');
 BEGIN
     IF sdk_key IS NULL THEN
         RAISE EXCEPTION 'missing sdk key' USING ERRCODE = 'PT400',
@@ -39,10 +39,10 @@ CREATE FUNCTION convert_rest.track_project(json)
 RETURNS convert_rest."application/json"
 LANGUAGE plpgsql VOLATILE
 SECURITY DEFINER
-SET search_path = pg_catalog, convert
+SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    ids text[];
+    ids pg_catalog.text[];
 BEGIN
     IF json_typeof($1) IS DISTINCT FROM 'object' THEN
         RAISE EXCEPTION 'payload: expected an object' USING ERRCODE = 'PT400',

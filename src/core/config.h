@@ -93,6 +93,8 @@ typedef struct cv_decide_input
 	size_t		n_stored;
 	const cv_jv *custom_segments;	/* segments.customSegments (scalars) */
 	size_t		n_custom_segments;
+	cv_text		custom_segments_text;	/* customSegments a string (str not NULL):
+										 * segment ids are searched in it */
 	bool		enable_storage; /* remember fresh decisions within the call */
 	bool		type_casting;
 	const cv_text *experience_keys; /* runFeature's experienceKeys filter */

@@ -7,6 +7,7 @@
 
 #include "bucketing.h"
 #include "config_runtime.h"
+#include "js_value.h"
 
 typedef struct stored_value
 {
@@ -192,6 +193,54 @@ same_segment(const cv_jv *x, const cv_cfg_view *v, const cv_cfg_segment *s)
 	}
 }
 
+/* Does `part` (not empty) occur in `text`? */
+static bool
+text_contains(cv_text text, cv_text part)
+{
+	const char *p = text.str;
+	const char *end = text.str + text.len;
+
+	if (part.len == 0)
+		return true;
+	while (part.len <= (size_t) (end - p))
+	{
+		const char *hit = memchr(p, part.str[0], (size_t) (end - p) - part.len + 1);
+
+		if (hit == NULL)
+			return false;
+		if (memcmp(hit, part.str, part.len) == 0)
+			return true;
+		p = hit + 1;
+	}
+	return false;
+}
+
+/* customSegments.includes(id) of a string: String(id) occurs in it. */
+static bool
+segment_in_text(cv_text text, const cv_cfg_view *v, const cv_cfg_segment *s)
+{
+	char		buf[CV_JS_NUMBER_BUFSIZE];
+	cv_text		id;
+
+	switch (s->kind)
+	{
+		case CV_JV_STRING:
+			id = pool_text(v, s->str);
+			break;
+		case CV_JV_NUMBER:
+			id.str = buf;
+			id.len = cv_js_number_to_string(s->number, buf);
+			break;
+		case CV_JV_BOOL:
+			id.str = s->number != 0 ? "true" : "false";
+			id.len = strlen(id.str);
+			break;
+		default:
+			return false;		/* a null id is never truthy */
+	}
+	return text_contains(text, id);
+}
+
 /* Step 11: segments listed among the audiences need a stored custom segment. */
 static bool
 segment_check(const cv_config_runtime *rt, const cv_decide_input *in,
@@ -205,6 +254,9 @@ segment_check(const cv_config_runtime *rt, const cv_decide_input *in,
 
 		if (!s->truthy)
 			continue;
+		if (in->custom_segments_text.str != NULL &&
+			segment_in_text(in->custom_segments_text, &rt->v, s))
+			return true;
 		for (size_t j = 0; j < in->n_custom_segments; j++)
 			if (same_segment(&in->custom_segments[j], &rt->v, s))
 				return true;

@@ -8,9 +8,9 @@
 
 #include "decision_input.h"
 #include "js_value.h"
-#include "jsonb_merge.h"
 #include "jsonb_view.h"
 #include "utf8_text.h"
+#include "visitor_segments.h"
 
 #define DEFAULT_ENVIRONMENT "staging"
 
@@ -130,20 +130,30 @@ read_bucketing(JsonbValue *v, cv_decide_input *in)
 	in->n_stored = n;
 }
 
+/* The stored segments: an object, its customSegments an array or a string. */
 static void
-read_custom_segments(JsonbValue *segments, cv_decide_input *in)
+check_stored_segments(JsonbValue *segments)
 {
-	JsonbValue *list;
+	if (segments->type != jbvBinary || !JsonContainerIsObject(segments->val.binary.data))
+		attribute_error("segments", "must be an object");
+	if (!visitor_segments_custom_ok(segments->val.binary.data))
+		attribute_error("segments.customSegments", CUSTOM_SEGMENTS_PROBLEM);
+}
+
+/* The segment ids segment targeting checks: an array, a string, or NULL. */
+static void
+read_custom_segments(JsonbValue *list, cv_decide_input *in)
+{
 	cv_jv	   *out;
 	size_t		n;
 
-	if (segments->type != jbvBinary || !JsonContainerIsObject(segments->val.binary.data))
-		attribute_error("segments", "must be an object");
-	list = getKeyJsonValueFromContainer(segments->val.binary.data, "customSegments", 14, NULL);
 	if (list == NULL)
 		return;
-	if (list->type != jbvBinary || !JsonContainerIsArray(list->val.binary.data))
-		attribute_error("segments.customSegments", "must be an array of segment ids");
+	if (list->type == jbvString)
+	{
+		in->custom_segments_text = utf8_of(list->val.string.val, list->val.string.len);
+		return;
+	}
 	n = JsonContainerSize(list->val.binary.data);
 	out = palloc0(sizeof(cv_jv) * Max(n, 1));
 	for (size_t i = 0; i < n; i++)
@@ -190,7 +200,7 @@ read_attribute(const char *key, int keylen, JsonbValue *v, cv_decide_input *in)
 		read_bucketing(v, in);
 	else if (IS("segments"))
 	{
-		read_custom_segments(v, in);
+		check_stored_segments(v);
 		return v;
 	}
 	else if (IS("forceVariationId"))
@@ -215,15 +225,34 @@ read_attribute(const char *key, int keylen, JsonbValue *v, cv_decide_input *in)
 	return NULL;
 }
 
-/* Reads attributes; returns the stored segments (or NULL). */
-static JsonbValue *
+/* The stored segments of `attributes`, and whether the stored record has nothing else. */
+typedef struct StoredSegments
+{
+	JsonbValue *segments;		/* NULL: none given */
+	bool		alone;
+} StoredSegments;
+
+static bool
+is_record_key(const JsonbValue *k)
+{
+	static const char *const record_keys[] = {"bucketing", "locations", "goals"};
+
+	for (size_t i = 0; i < lengthof(record_keys); i++)
+		if (k->val.string.len == (int) strlen(record_keys[i]) &&
+			memcmp(k->val.string.val, record_keys[i], k->val.string.len) == 0)
+			return true;
+	return false;
+}
+
+/* Reads attributes into *in; returns the stored segments. */
+static StoredSegments
 read_attributes(Jsonb *attrs, cv_decide_input *in)
 {
 	JsonbIterator *it;
 	JsonbValue	k;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
-	JsonbValue *segments = NULL;
+	StoredSegments stored = {NULL, true};
 
 	if (!JB_ROOT_IS_OBJECT(attrs))
 		ereport(ERROR,
@@ -238,31 +267,39 @@ read_attributes(Jsonb *attrs, cv_decide_input *in)
 		if (tok != WJB_KEY)
 			continue;
 		JsonbIteratorNext(&it, &v, true);
+		if (is_record_key(&k))
+			stored.alone = false;
 		s = read_attribute(k.val.string.val, k.val.string.len, &v, in);
 		if (s != NULL)
 		{
-			segments = palloc(sizeof(JsonbValue));
-			*segments = *s;
+			stored.segments = palloc(sizeof(JsonbValue));
+			*stored.segments = *s;
 		}
 	}
-	return segments;
+	return stored;
 }
 
-static Jsonb *
+/*
+ * The visitor properties as createContext takes them, combined with the
+ * stored segments (visitor_segments.h): what audiences see, and the
+ * custom segments segment targeting checks.
+ */
+static void
 visitor_properties(FunctionCallInfo fcinfo, int argno, DecisionCache *cache,
-				   JsonbValue *segments)
+				   StoredSegments stored, cv_decide_input *in)
 {
 	Jsonb	   *props = PG_ARGISNULL(argno) ? cache->empty_object : PG_GETARG_JSONB_P(argno);
+	VisitorSegments v;
 
 	if (!JB_ROOT_IS_OBJECT(props))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("visitor_properties must be a JSON object"),
 				 errhint("Pass the visitor's properties as {\"name\": value, ...}, or NULL.")));
-	/* The SDK merges the stored segments under the call's properties. */
-	if (segments != NULL && JsonContainerSize(segments->val.binary.data) > 0)
-		props = jsonb_deep_merge(segments->val.binary.data, &props->root);
-	return props;
+	v = visitor_segments(props, stored.segments, stored.alone);
+	in->visitor_props = jsonb_view_root(v.properties);
+	in->visitor_ops = &jsonb_view_ops;
+	read_custom_segments(v.custom_segments, in);
 }
 
 static void
@@ -285,8 +322,7 @@ bool
 decision_input_fill(FunctionCallInfo fcinfo, int first, DecisionCache *cache,
 					cv_decide_input *in)
 {
-	JsonbValue *segments = NULL;
-	Jsonb	   *props;
+	StoredSegments stored = {NULL, false};
 	cv_text		env;
 
 	memset(in, 0, sizeof(*in));
@@ -296,10 +332,8 @@ decision_input_fill(FunctionCallInfo fcinfo, int first, DecisionCache *cache,
 	if (in->visitor_id.str == NULL || in->visitor_id.len == 0)
 		return false;
 	if (!PG_ARGISNULL(first + 3))
-		segments = read_attributes(PG_GETARG_JSONB_P(first + 3), in);
-	props = visitor_properties(fcinfo, first, cache, segments);
-	in->visitor_props = jsonb_view_root(props);
-	in->visitor_ops = &jsonb_view_ops;
+		stored = read_attributes(PG_GETARG_JSONB_P(first + 3), in);
+	visitor_properties(fcinfo, first, cache, stored, in);
 	location_properties(fcinfo, first + 1, in);
 	env = decision_text_arg(fcinfo, first + 2);
 	if (env.str == NULL || env.len == 0)

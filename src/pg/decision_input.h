@@ -2,13 +2,17 @@
  * decision_input.h — the SQL arguments of run_experience(s) and
  * run_feature(s) as the core's cv_decide_input.
  *
- * visitor_properties (an object, NULL = {}), location_properties (NULL =
- * not passed), environment (NULL or '' = the SDK's default "staging") and
- * the `attributes` object, which carries the SDK's per-call options and
- * the visitor's stored state (README.md, "Decisions"):
+ * visitor_properties (createContext's: an object, NULL = {}),
+ * location_properties (NULL = not passed), environment (NULL or '' = the
+ * SDK's default "staging") and the `attributes` object, which carries the
+ * SDK's per-call options and the visitor's stored state (README.md,
+ * "Decisions"):
  *
  *   bucketing                 {experienceId: variationId} stored decisions
- *   segments                  stored segments, merged under the visitor
+ *   segments                  stored segments; the report segments of
+ *                             visitor_properties are merged into them as
+ *                             createContext does (visitor_segments.h),
+ *                             then they are merged under the other
  *                             properties; customSegments: segment ids
  *   forceVariationId, ignoreLocationProperties, enableStorage,
  *   typeCasting, experienceKeys      the SDK's per-call attributes

@@ -16,8 +16,7 @@
 #include "jsonb_view.h"
 #include "utf8_text.h"
 
-/* Correctly rounded like JSON.parse; out-of-range numbers become ±Infinity. */
-static double
+double
 numeric_to_js_double(Numeric n)
 {
 	char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out,

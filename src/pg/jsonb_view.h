@@ -16,6 +16,9 @@
 
 extern const cv_jv_ops jsonb_view_ops;
 
+/* A JSON number as JSON.parse reads it (out of range: ±Infinity). */
+extern double numeric_to_js_double(Numeric n);
+
 /* View of a whole jsonb datum (scalars included). */
 extern cv_jv jsonb_view_root(Jsonb *jb);
 

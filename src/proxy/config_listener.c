@@ -1,10 +1,13 @@
 #include "config_listener.h"
 
+#include "cache_keys.h"
+
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* How often the thread looks at its stop flag. */
@@ -25,16 +28,34 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static bool drain_notifies(PGconn *pg)
+/* What a notification's payload asks to drop (33_config_cache.sql):
+ * 'sdk_key:<key>' the entries of one SDK key; 'debug_tokens' nothing, as
+ * no answer to a request with a debug token is cached; anything else (a
+ * project id, 'sdk_keys') everything. */
+static void apply_notify(struct config_cache *cache, const char *payload)
+{
+	static const char KEY[] = "sdk_key:";
+	char *prefix;
+
+	if (strcmp(payload, "debug_tokens") == 0)
+		return;
+	if (strncmp(payload, KEY, sizeof KEY - 1) == 0 &&
+		(prefix = cache_key_prefix(payload + sizeof KEY - 1)) != NULL) {
+		cache_drop_prefix(cache, prefix);
+		free(prefix);
+		return;
+	}
+	cache_clear(cache);
+}
+
+static void drain_notifies(struct config_listener *l, PGconn *pg)
 {
 	PGnotify *n;
-	bool any = false;
 
 	while ((n = PQnotifies(pg)) != NULL) {
+		apply_notify(l->cache, n->extra);
 		PQfreemem(n);
-		any = true;
 	}
-	return any;
 }
 
 /* Returns when the connection breaks or the listener is stopped. */
@@ -48,8 +69,7 @@ static void listen_loop(struct config_listener *l, PGconn *pg)
 		if ((pfd.revents & (POLLIN | POLLERR | POLLHUP)) &&
 			PQconsumeInput(pg) == 0)
 			return;
-		if (drain_notifies(pg))
-			cache_clear(l->cache);
+		drain_notifies(l, pg);
 		if (PQstatus(pg) != CONNECTION_OK)
 			return;
 	}

@@ -3,18 +3,27 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "pool.h"
 
 #define TICK_MS 250
+/* A body's rate is measured from one second after its header: a client
+ * needs a round trip or two before its first body bytes arrive. */
+#define BODY_GRACE_MS 1000
+
+enum phase { P_HEADER, P_BODY, P_ANSWERING };
 
 struct watched {
 	struct watched *prev, *next;
 	int fd;
-	bool in_request;
-	long long deadline_ms;
+	enum phase phase;
+	bool cut;
+	long long start_ms;       /* header phase began */
+	long long body_ms;        /* header complete */
+	unsigned long long body_bytes;
 };
 
 struct conn_watch {
@@ -22,21 +31,67 @@ struct conn_watch {
 	pthread_cond_t wake;
 	pthread_t thread;
 	struct watched *head;
-	long long timeout_ms;
+	long long header_ms, request_ms;
+	long long min_rate;
 	bool stop;
 };
+
+#define TIMEOUT_BODY "{\"code\":408,\"message\":\"request timeout\"}"
+
+static const char TIMEOUT_408[] =
+	"HTTP/1.1 408 Request Timeout\r\n"
+	"Content-Type: application/json\r\n"
+	"Cache-Control: no-store\r\n"
+	"Access-Control-Allow-Origin: *\r\n"
+	"Connection: close\r\n"
+	"Content-Length: 40\r\n\r\n"
+	TIMEOUT_BODY;
+
+_Static_assert(sizeof TIMEOUT_BODY - 1 == WATCH_TIMEOUT_BODY_LEN,
+			   "Content-Length of the 408");
+
+static bool body_too_slow(const struct conn_watch *w, const struct watched *c,
+						  long long now)
+{
+	long long measured = now - c->body_ms - BODY_GRACE_MS;
+
+	return w->min_rate > 0 && measured > 0 &&
+		(long long) c->body_bytes * 1000 < w->min_rate * measured;
+}
+
+static bool overdue(const struct conn_watch *w, const struct watched *c,
+					long long now)
+{
+	switch (c->phase) {
+	case P_HEADER:
+		return now >= c->start_ms + w->header_ms ||
+			now >= c->start_ms + w->request_ms;
+	case P_BODY:
+		return now >= c->start_ms + w->request_ms || body_too_slow(w, c, now);
+	case P_ANSWERING:
+		return false;
+	}
+	return false;
+}
 
 /* Shutting the socket down (not closing it: libmicrohttpd owns the
  * descriptor) makes the connection's next read fail, and libmicrohttpd
  * closes it.  Entries are removed, under the same lock, before their
- * descriptor is closed, so the descriptor cannot belong to anyone else. */
+ * descriptor is closed, so the descriptor cannot belong to anyone else.
+ * During a body nothing else writes to the socket (a response is only
+ * queued after watch_request_answering, which takes this lock), so the
+ * 408 cannot interleave with one. */
 static void expire_locked(struct conn_watch *w, long long now)
 {
-	for (struct watched *c = w->head; c != NULL; c = c->next)
-		if (!c->in_request && c->deadline_ms != 0 && now >= c->deadline_ms) {
-			shutdown(c->fd, SHUT_RDWR);
-			c->deadline_ms = 0;
-		}
+	for (struct watched *c = w->head; c != NULL; c = c->next) {
+		if (c->cut || !overdue(w, c, now))
+			continue;
+		if (c->phase == P_BODY)
+			(void) send(c->fd, TIMEOUT_408, sizeof TIMEOUT_408 - 1,
+						MSG_DONTWAIT | MSG_NOSIGNAL);
+		shutdown(c->fd, SHUT_RDWR);
+		c->cut = true;
+	}
 }
 
 static void *watch_main(void *arg)
@@ -59,7 +114,7 @@ static void *watch_main(void *arg)
 	return NULL;
 }
 
-struct conn_watch *watch_start(int header_timeout_s)
+struct conn_watch *watch_start(const struct watch_limits *limits)
 {
 	struct conn_watch *w = calloc(1, sizeof *w);
 
@@ -67,7 +122,9 @@ struct conn_watch *watch_start(int header_timeout_s)
 		return NULL;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->wake, NULL);
-	w->timeout_ms = (long long) header_timeout_s * 1000;
+	w->header_ms = (long long) limits->header_timeout_s * 1000;
+	w->request_ms = (long long) limits->request_timeout_s * 1000;
+	w->min_rate = limits->min_body_rate;
 	if (pthread_create(&w->thread, NULL, watch_main, w) != 0) {
 		pthread_cond_destroy(&w->wake);
 		pthread_mutex_destroy(&w->mu);
@@ -101,7 +158,8 @@ struct watched *watch_add(struct conn_watch *w, int fd)
 		return NULL;
 	c->fd = fd;
 	pthread_mutex_lock(&w->mu);
-	c->deadline_ms = now_ms() + w->timeout_ms;
+	c->phase = P_HEADER;
+	c->start_ms = now_ms();
 	c->next = w->head;
 	if (w->head != NULL)
 		w->head->prev = c;
@@ -126,14 +184,40 @@ void watch_remove(struct conn_watch *w, struct watched *c)
 void watch_request_started(struct conn_watch *w, struct watched *c)
 {
 	pthread_mutex_lock(&w->mu);
-	c->in_request = true;
+	c->phase = P_BODY;
+	c->body_ms = now_ms();
+	c->body_bytes = 0;
 	pthread_mutex_unlock(&w->mu);
+}
+
+void watch_body_received(struct conn_watch *w, struct watched *c, size_t n)
+{
+	pthread_mutex_lock(&w->mu);
+	c->body_bytes += n;
+	pthread_mutex_unlock(&w->mu);
+}
+
+void watch_request_answering(struct conn_watch *w, struct watched *c)
+{
+	pthread_mutex_lock(&w->mu);
+	c->phase = P_ANSWERING;
+	pthread_mutex_unlock(&w->mu);
+}
+
+bool watch_timed_out(struct conn_watch *w, struct watched *c)
+{
+	bool out;
+
+	pthread_mutex_lock(&w->mu);
+	out = c->cut && c->phase == P_BODY;
+	pthread_mutex_unlock(&w->mu);
+	return out;
 }
 
 void watch_request_done(struct conn_watch *w, struct watched *c)
 {
 	pthread_mutex_lock(&w->mu);
-	c->in_request = false;
-	c->deadline_ms = now_ms() + w->timeout_ms;
+	c->phase = P_HEADER;
+	c->start_ms = now_ms();
 	pthread_mutex_unlock(&w->mu);
 }

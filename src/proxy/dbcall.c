@@ -22,6 +22,15 @@ static const struct stmt_def STMTS[ST_COUNT] = {
 	[ST_CONFIG_KEY] = {"convert_proxy_config_key",
 		"SELECT convert.project_config_by_sdk_key($1::text, $2::text, "
 		"$3::text, $4::text)::text", 4},
+	/* The same, with the key's environment list for the config cache, as
+	 * "<bytes>:<name>" repeated (env_list.h): no quoting to undo. */
+	[ST_CONFIG_KEY_ENVS] = {"convert_proxy_config_key_envs",
+		"SELECT convert.project_config_by_sdk_key($1::text, $2::text, "
+		"$3::text, $4::text)::text, "
+		"coalesce((SELECT pg_catalog.string_agg("
+		"pg_catalog.octet_length(e)::text || ':' || e, '') "
+		"FROM pg_catalog.unnest(convert.config_environments($1::text)) AS e), "
+		"'')", 4},
 	[ST_CONFIG_BASIC] = {"convert_proxy_config_basic",
 		"SELECT convert.project_config_basic($1::bigint, $2::bigint)::text", 2},
 	[ST_TRACK_KEY] = {"convert_proxy_track_key",
@@ -97,6 +106,12 @@ static void take_value(const PGresult *r, struct db_result *out)
 	}
 	memcpy(out->body, PQgetvalue(r, 0, 0), out->len + 1);
 	out->status = 200;
+	if (PQnfields(r) > 1 && !PQgetisnull(r, 0, 1)) {
+		out->extra_len = (size_t) PQgetlength(r, 0, 1);
+		out->extra = malloc(out->extra_len + 1);
+		if (out->extra != NULL)
+			memcpy(out->extra, PQgetvalue(r, 0, 1), out->extra_len + 1);
+	}
 }
 
 /* Statements are prepared on first use per connection, so a route whose
@@ -173,5 +188,7 @@ void db_call(struct pool *p, enum stmt_id id, const char *const *params,
 void db_result_free(struct db_result *r)
 {
 	free(r->body);
+	free(r->extra);
 	r->body = NULL;
+	r->extra = NULL;
 }

@@ -11,6 +11,7 @@
 enum stmt_id {
 	ST_HEALTH,
 	ST_CONFIG_KEY,
+	ST_CONFIG_KEY_ENVS,
 	ST_CONFIG_BASIC,
 	ST_TRACK_KEY,
 	ST_COUNT
@@ -21,6 +22,8 @@ struct db_result {
 	char *body;         /* malloc'd JSON text */
 	size_t len;
 	char sqlstate[6];   /* set when the database raised an error */
+	char *extra;        /* a second column's text, when not NULL */
+	size_t extra_len;
 };
 
 /* Run statement id with its text parameters (NULL = SQL NULL).  With

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache_keys.h"
 #include "dbcall.h"
 #include "http_headers.h"
 #include "rendered.h"
@@ -59,9 +60,12 @@ static void read_config_request(struct MHD_Connection *c,
 }
 
 /* The key is passed verbatim: "{account_id}/{project_id}" is resolved by
- * project_config_by_sdk_key itself (an SDK key first, DESIGN.md). */
+ * project_config_by_sdk_key itself (an SDK key first, DESIGN.md).  An
+ * answer to be cached for an environment comes with the key's
+ * environment list. */
 static void fetch_config(struct server *srv, const struct route *rt,
-						 const struct config_request *q, struct db_result *out)
+						 const struct config_request *q, bool shared,
+						 struct db_result *out)
 {
 	if (rt->kind == R_CONFIG_BASIC) {
 		const char *p[] = {rt->account, rt->project};
@@ -72,7 +76,8 @@ static void fetch_config(struct server *srv, const struct route *rt,
 	const char *pk[] = {rt->key, q->environment, q->authorization,
 		q->debug_token};
 
-	db_call(srv->pool, ST_CONFIG_KEY, pk, true, out);
+	db_call(srv->pool, shared ? ST_CONFIG_KEY_ENVS : ST_CONFIG_KEY, pk, true,
+			out);
 }
 
 /* Only answers that are the same for every caller may be cached or
@@ -95,17 +100,51 @@ static void cache_control_for(const struct server *srv,
 				 srv->settings->max_age_s);
 }
 
-/* Cache key: route, key path and environment, separated by bytes that
- * cannot occur in a decoded path or parameter that we accept. */
-static char *cache_key(const struct route *rt, const char *env)
+static bool without_environment(const struct route *rt, const char *env)
 {
-	size_t n = strlen(rt->key) + (env ? strlen(env) : 0) + 8;
-	char *k = malloc(n);
+	return rt->kind == R_CONFIG_BASIC || env == NULL || env[0] == '\0';
+}
 
-	if (k != NULL)
-		snprintf(k, n, "%d\x1f%s\x1f%c%s", (int) rt->kind, rt->key,
-				 env ? '=' : '-', env ? env : "");
-	return k;
+/* The cache key a public request falls under, or NULL when the key's
+ * environment list, which decides it, is not cached. */
+static char *lookup_key(struct server *srv, const struct route *rt,
+						const char *env)
+{
+	char *list_key;
+	bool have, known = false;
+
+	if (without_environment(rt, env))
+		return cache_key(rt, "-", NULL);
+	if ((list_key = cache_key(rt, "E", NULL)) == NULL)
+		return NULL;
+	have = cache_env_known(srv->cache, list_key, env, &known);
+	free(list_key);
+	return have ? cache_key(rt, known ? "=" : "*", env) : NULL;
+}
+
+/* Keep a fresh answer (taking r) and the environment list that came with
+ * it, read before the call at generation gen. */
+static void keep(struct server *srv, const struct route *rt, const char *env,
+				 const struct db_result *res, uint64_t gen, struct rendered *r)
+{
+	struct env_list *l = res->extra != NULL
+		? env_list_parse(res->extra, res->extra_len) : NULL;
+	char *key = NULL, *list_key;
+
+	if (without_environment(rt, env))
+		key = cache_key(rt, "-", NULL);
+	else if (l != NULL)
+		key = cache_key(rt, env_list_has(l, env) ? "=" : "*", env);
+	if (l != NULL && (list_key = cache_key(rt, "E", NULL)) != NULL) {
+		cache_store_envs(srv->cache, list_key, gen, l);
+		free(list_key);
+	} else
+		env_list_free(l);
+	if (key != NULL)
+		cache_store(srv->cache, key, gen, r);
+	else
+		rendered_destroy(r);
+	free(key);
 }
 
 struct send_args {
@@ -172,29 +211,31 @@ enum MHD_Result handle_config(struct server *srv, struct MHD_Connection *c,
 	struct db_result res;
 	struct rendered *r = NULL;
 	enum MHD_Result ret;
-	bool shared;
+	bool shared, hit;
 	char *key;
 	uint64_t gen;
 
 	read_config_request(c, &q);
-	shared = is_public(&q) && !atomic_load(&srv->draining);
-	key = shared ? cache_key(&rq->route, q.environment) : NULL;
-	if (key != NULL && serve_from_cache(srv, c, rq, &q, key, &ret)) {
-		free(key);
+	shared = is_public(&q) && !atomic_load(&srv->draining) &&
+		srv->settings->cache_ttl_s > 0;
+	key = shared ? lookup_key(srv, &rq->route, q.environment) : NULL;
+	hit = key != NULL && serve_from_cache(srv, c, rq, &q, key, &ret);
+	free(key);
+	if (hit)
 		return ret;
-	}
 	gen = cache_generation(srv->cache);
-	fetch_config(srv, &rq->route, &q, &res);
+	fetch_config(srv, &rq->route, &q,
+				 shared && !without_environment(&rq->route, q.environment),
+				 &res);
 	if (res.status != 200)
 		ret = queue_db_result(srv, c, rq, &res);
 	else
 		ret = send_fresh(srv, c, rq, &q, &res, &r);
-	if (r != NULL && key != NULL)
-		cache_store(srv->cache, key, gen, r);
+	if (r != NULL && shared)
+		keep(srv, &rq->route, q.environment, &res, gen, r);
 	else
 		rendered_destroy(r);
 	db_result_free(&res);
-	free(key);
 	return ret;
 }
 

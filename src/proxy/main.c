@@ -12,10 +12,6 @@
 #include "server.h"
 #include "settings.h"
 
-/* Enough for every environment and key combination of a few projects;
- * past it the cache starts over rather than growing. */
-#define CACHE_MAX_ENTRIES 1024
-
 /* Signals are blocked in every thread and taken synchronously here, so
  * no handler runs in the middle of a request. */
 static int wait_for_stop(void)
@@ -51,7 +47,7 @@ static int serve(const struct proxy_settings *s)
 
 	pool = pool_create(s->conninfo, s->pool_size, s->queue_size,
 					   s->queue_timeout_ms, s->statement_timeout_ms);
-	cache = cache_create(s->cache_ttl_s, CACHE_MAX_ENTRIES);
+	cache = cache_create(s->cache_ttl_s, s->cache_entries);
 	if (pool == NULL || cache == NULL)
 		goto done;
 	up = pool_warm(pool);

@@ -33,6 +33,7 @@ struct request {
 	long long start_us;
 	char *body;
 	size_t body_len, body_cap;
+	unsigned long long declared; /* Content-Length, 0 when absent */
 	size_t discarded;         /* body bytes dropped past the limit */
 	bool too_large;
 	unsigned status;

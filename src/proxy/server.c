@@ -16,6 +16,10 @@
 /* A client that keeps sending past the body limit is cut off once it has
  * sent this many times the limit; below that it gets its 413. */
 #define DISCARD_FACTOR 4
+/* A body buffer starts this large (most tracking batches fit) and doubles,
+ * never past the declared length or the limit: a client announcing a big
+ * body must send it before the memory is taken. */
+#define BODY_FIRST_CAP 16384
 
 static long long now_us(void)
 {
@@ -117,12 +121,22 @@ static enum MHD_Result method_not_allowed(struct server *srv,
 	return queue_response(srv, c, rq, 405, r, len);
 }
 
-static bool declared_too_large(struct server *srv, struct MHD_Connection *c)
+/* The Content-Length header's value, 0 when absent (chunked). */
+static unsigned long long declared_length(struct MHD_Connection *c)
 {
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 												 "Content-Length");
 
-	return cl != NULL && strtoull(cl, NULL, 10) > srv->settings->body_limit;
+	return cl != NULL ? strtoull(cl, NULL, 10) : 0;
+}
+
+/* From here on no deadline runs; called before any response is queued. */
+static void answering(struct server *srv, struct MHD_Connection *c)
+{
+	struct watched *w = watched_of(c);
+
+	if (w != NULL)
+		watch_request_answering(srv->watch, w);
 }
 
 /* The whole request is in (libmicrohttpd keeps a connection alive only
@@ -132,6 +146,7 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c,
 {
 	const struct route *rt = &rq->route;
 
+	answering(srv, c);
 	if (rt->kind == R_NONE)
 		return queue_error(srv, c, rq, 404, "not found");
 	if ((rt->methods & rq->method) == 0)
@@ -147,13 +162,17 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c,
 	return handle_config(srv, c, rq);
 }
 
-static bool grow_body(struct request *rq, size_t need)
+static bool grow_body(struct request *rq, size_t need, size_t most)
 {
-	size_t cap = rq->body_cap ? rq->body_cap : 1024;
+	size_t cap = rq->body_cap ? rq->body_cap : BODY_FIRST_CAP;
 	char *b;
 
 	while (cap < need)
 		cap *= 2;
+	/* A body longer than declared (chunked despite a Content-Length) may
+	 * still grow up to the limit, checked by the caller. */
+	if (cap > most && most >= need)
+		cap = most;
 	if (cap == rq->body_cap)
 		return true;
 	b = realloc(rq->body, cap);
@@ -166,11 +185,14 @@ static bool grow_body(struct request *rq, size_t need)
 
 /* Keeps the body, NUL-terminated, up to the limit; past it drops the body
  * and only counts (a response can only be queued once it is all read). */
-static enum MHD_Result absorb(struct server *srv, struct request *rq,
-							  const char *data, size_t n)
+static enum MHD_Result absorb(struct server *srv, struct MHD_Connection *c,
+							  struct request *rq, const char *data, size_t n)
 {
 	size_t limit = srv->settings->body_limit;
+	struct watched *w = watched_of(c);
 
+	if (w != NULL)
+		watch_body_received(srv->watch, w, n);
 	if (!rq->too_large && rq->body_len + n > limit) {
 		rq->too_large = true;
 		rq->discarded = rq->body_len;
@@ -182,7 +204,10 @@ static enum MHD_Result absorb(struct server *srv, struct request *rq,
 		rq->discarded += n;
 		return rq->discarded / DISCARD_FACTOR > limit ? MHD_NO : MHD_YES;
 	}
-	if (!grow_body(rq, rq->body_len + n + 1))
+	/* The +1 keeps room for the terminating NUL. */
+	if (!grow_body(rq, rq->body_len + n + 1,
+				   (rq->declared > 0 && rq->declared < limit ? rq->declared
+					: limit) + 1))
 		return MHD_NO;
 	memcpy(rq->body + rq->body_len, data, n);
 	rq->body_len += n;
@@ -205,15 +230,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		if (rq == NULL)
 			return MHD_NO;
 		*con_cls = rq;
+		rq->declared = declared_length(c);
 		/* Refuse a body announced too large before it is sent. */
-		if (declared_too_large(srv, c))
+		if (rq->declared > srv->settings->body_limit) {
+			answering(srv, c);
 			return queue_error(srv, c, rq, 413, "request body too large");
+		}
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
 		n = *upload_size;
 		*upload_size = 0;
-		return absorb(srv, rq, upload, n);
+		return absorb(srv, c, rq, upload, n);
 	}
 	return dispatch(srv, c, rq);
 }
@@ -227,7 +255,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 	if (rq == NULL)
 		return;
-	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+	if (w != NULL && watch_timed_out(srv->watch, w)) {
+		rq->status = 408;
+		rq->bytes = WATCH_TIMEOUT_BODY_LEN;
+		snprintf(rq->note, sizeof rq->note, "timeout");
+	} else if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		snprintf(rq->note, sizeof rq->note, "aborted=%d", (int) toe);
 	access_log_write(&(struct access_entry) {
 		.client = rq->client, .method = rq->method_name, .path = rq->path,
@@ -287,6 +319,8 @@ static struct MHD_Daemon *start_daemon(struct server *srv,
 	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *) addr,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned) s->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned) s->max_connections_per_client,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) s->idle_timeout_s,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
@@ -314,7 +348,11 @@ struct server *server_start(const struct proxy_settings *s, struct pool *p,
 		free(srv);
 		return NULL;
 	}
-	srv->watch = watch_start(s->header_timeout_s);
+	srv->watch = watch_start(&(struct watch_limits) {
+		.header_timeout_s = s->header_timeout_s,
+		.request_timeout_s = s->request_timeout_s,
+		.min_body_rate = s->min_body_rate,
+	});
 	srv->daemon = srv->watch ? start_daemon(srv, s, &addr, v6) : NULL;
 	if (srv->daemon == NULL) {
 		fprintf(stderr, "convert-proxy: cannot listen on %s:%u\n",

@@ -40,6 +40,16 @@ static const struct setting SETTINGS[] = {
 	{"header-timeout", "CONVERT_PROXY_HEADER_TIMEOUT", K_INT,
 	 OFF(header_timeout_s), 1, 3600,
 	 "seconds to send a whole request header (default 10)"},
+	{"request-timeout", "CONVERT_PROXY_REQUEST_TIMEOUT", K_INT,
+	 OFF(request_timeout_s), 1, 3600,
+	 "seconds to send a whole request, header and body (default 30)"},
+	{"min-body-rate", "CONVERT_PROXY_MIN_BODY_RATE", K_INT,
+	 OFF(min_body_rate), 0, 1 << 30,
+	 "slowest body upload in bytes/s after its first second, 0 = any "
+	 "(default 1024)"},
+	{"max-connections-per-client", "CONVERT_PROXY_MAX_CONNECTIONS_PER_CLIENT",
+	 K_INT, OFF(max_connections_per_client), 0, 100000,
+	 "concurrent HTTP connections from one address, 0 = any (default 64)"},
 	{"idle-timeout", "CONVERT_PROXY_IDLE_TIMEOUT", K_INT, OFF(idle_timeout_s),
 	 1, 3600, "seconds of silence before a connection is closed (default 30)"},
 	{"shutdown-timeout", "CONVERT_PROXY_SHUTDOWN_TIMEOUT", K_INT,
@@ -50,6 +60,10 @@ static const struct setting SETTINGS[] = {
 	 "PostgreSQL statement_timeout in ms, 0 = none (default 10000)"},
 	{"cache-ttl", "CONVERT_PROXY_CACHE_TTL", K_INT, OFF(cache_ttl_s), 0,
 	 86400, "seconds a rendered config is kept in memory, 0 = off (default 30)"},
+	{"cache-entries", "CONVERT_PROXY_CACHE_ENTRIES", K_INT,
+	 OFF(cache_entries), 1, 1000000,
+	 "configs kept in memory; the least recently used go first "
+	 "(default 1024)"},
 	{"max-age", "CONVERT_PROXY_MAX_AGE", K_INT, OFF(max_age_s), 0, 86400,
 	 "Cache-Control max-age of configs in seconds (default 60)"},
 	{"access-log", "CONVERT_PROXY_ACCESS_LOG", K_STRING, OFF(access_log), 0, 0,
@@ -70,10 +84,14 @@ static void set_defaults(struct proxy_settings *s)
 	s->max_connections = 256;
 	s->body_limit = 8388608;
 	s->header_timeout_s = 10;
+	s->request_timeout_s = 30;
+	s->min_body_rate = 1024;
+	s->max_connections_per_client = 64;
 	s->idle_timeout_s = 30;
 	s->shutdown_timeout_s = 10;
 	s->statement_timeout_ms = 10000;
 	s->cache_ttl_s = 30;
+	s->cache_entries = 1024;
 	s->max_age_s = 60;
 	s->access_log = "-";
 }
@@ -209,6 +227,6 @@ void settings_usage(const char *prog)
 	printf("usage: %s [--option value]...\n\n", prog);
 	printf("Serves convert's config and track routes over HTTP.\n\n");
 	for (size_t i = 0; i < N_SETTINGS; i++)
-		printf("  --%-18s %s\n  %-20s env %s\n", SETTINGS[i].flag,
+		printf("  --%-28s %s\n  %-30s env %s\n", SETTINGS[i].flag,
 			   SETTINGS[i].help, "", SETTINGS[i].env);
 }

@@ -15,10 +15,14 @@ struct proxy_settings {
 	int max_connections;      /* concurrent HTTP connections */
 	size_t body_limit;        /* largest request body, bytes (413 above) */
 	int header_timeout_s;     /* time to send a complete request header */
+	int request_timeout_s;    /* time to send a whole request */
+	int min_body_rate;        /* bytes/s a body must average, 0 = any */
+	int max_connections_per_client; /* per client address, 0 = any */
 	int idle_timeout_s;       /* longest silence on a connection */
 	int shutdown_timeout_s;   /* how long in-flight requests may finish */
 	int statement_timeout_ms; /* PostgreSQL statement_timeout per call */
 	int cache_ttl_s;          /* in-process config cache lifetime, 0 = off */
+	int cache_entries;        /* most configs the cache holds */
 	int max_age_s;            /* Cache-Control max-age of configs */
 	const char *access_log;   /* path, "-" for stdout, "off" for none */
 };

@@ -9,19 +9,23 @@
 #                            otherwise print the exact command and fail)
 #   ensure-deps.sh --check   only print the missing packages, one a line;
 #                            exit 1 when any is missing
+#   ensure-deps.sh --no-install
+#                            as a user would see it: print the exact
+#                            apt-get command and fail, even as root (plain
+#                            `make` uses this: it never installs anything)
 #
 # Set CONVERT_DEPS=extension to need only what `make && make install` needs.
 #
-# The look-ups go through pg_config, pkg-config, cc and command -v as found
-# on PATH, so test/scripts/ensure_deps_test.sh can run this against a fake
-# machine.
+# The look-ups go through pg_config, pkg-config and command -v as found on
+# PATH (and CONVERT_PG15_BINDIR for the server), so test/deps/ensure_deps_test.sh
+# can run this against a fake machine.
 set -euo pipefail
 
 # One requirement a line: package, then how to tell it is there
 #   cmd:NAME       a command on PATH
 #   pc:MODULE      a pkg-config module
 #   pgserver:FILE  a file under pg_config --includedir-server
-#   pgbin:FILE     a file under the PostgreSQL 15 bin directory
+#   pgbin:FILE     a program in the PostgreSQL 15 bin directory
 #   py:MODULE      a module Debian's python3 imports ($CONVERT_PYTHON, by
 #                  default /usr/bin/python3: Debian's python3-* packages
 #                  install for it, not for a python3 found first on PATH)
@@ -47,13 +51,7 @@ requirements=(
 scope=${CONVERT_DEPS:-all}
 python=${CONVERT_PYTHON:-/usr/bin/python3}
 
-pg15_bindir() {
-  if [[ -x /usr/lib/postgresql/15/bin/pg_config ]]; then
-    /usr/lib/postgresql/15/bin/pg_config --bindir
-  elif command -v pg_config >/dev/null; then
-    pg_config --bindir
-  fi
-}
+pg15_bindir=${CONVERT_PG15_BINDIR:-/usr/lib/postgresql/15/bin}
 
 # present CHECK: is what CHECK names there?
 present() {
@@ -64,21 +62,24 @@ present() {
     pgserver)
       dir=$(pg_config --includedir-server 2>/dev/null) || return 1
       [[ -n "$dir" && -f "$dir/$what" ]] ;;
-    pgbin)
-      dir=$(pg15_bindir 2>/dev/null) || return 1
-      [[ -n "$dir" && -x "$dir/$what" ]] ;;
+    pgbin) [[ -x "$pg15_bindir/$what" ]] ;;
     py) [[ -x "$python" ]] && "$python" -c "import $what" >/dev/null 2>&1 ;;
     *) echo "ensure-deps: unknown check '$1'" >&2; return 2 ;;
   esac
 }
 
-missing=()
-for line in "${requirements[@]}"; do
-  read -r package check needed_by <<<"$line"
-  [[ "$scope" == all || "$needed_by" == extension ]] || continue
-  present "$check" || missing+=("$package")
-done
+# find_missing: set $missing to the packages whose check fails.
+find_missing() {
+  local line package check needed_by
+  missing=()
+  for line in "${requirements[@]}"; do
+    read -r package check needed_by <<<"$line"
+    [[ "$scope" == all || "$needed_by" == extension ]] || continue
+    present "$check" || missing+=("$package")
+  done
+}
 
+find_missing
 if [[ "${1:-}" == --check ]]; then
   [[ ${#missing[@]} -eq 0 ]] || printf '%s\n' "${missing[@]}"
   [[ ${#missing[@]} -eq 0 ]]
@@ -87,14 +88,14 @@ fi
 
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
-if [[ $(id -u) -eq 0 ]]; then
+if [[ $(id -u) -eq 0 && "${1:-}" != --no-install ]]; then
   echo "ensure-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  still=$("$0" --check || true)
-  if [[ -n "$still" ]]; then
-    echo "ensure-deps: still missing after apt-get: $still" >&2
+  find_missing
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "ensure-deps: still missing after apt-get: ${missing[*]}" >&2
     exit 1
   fi
 else

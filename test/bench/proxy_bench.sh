@@ -12,6 +12,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=bench_lib.sh
 source "$here/bench_lib.sh"
+# shellcheck source=proxy_bench_lib.sh
+source "$here/proxy_bench_lib.sh"
 
 seconds=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-32}
@@ -20,13 +22,6 @@ install_tools() {
   command -v wrk >/dev/null && command -v nginx >/dev/null && return 0
   [[ $(id -u) -eq 0 ]] || { echo "needs: apt-get install wrk nginx-light" >&2; exit 1; }
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk nginx-light >/dev/null
-}
-
-pids=()
-stop_servers() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  bench_stop
 }
 
 start_nginx() {
@@ -61,15 +56,6 @@ start_proxy() {
   pids+=($!)
 }
 
-wait_http() {
-  for _ in $(seq 100); do
-    curl -sf -o /dev/null "$1" && return 0
-    sleep 0.1
-  done
-  echo "no answer from $1" >&2
-  exit 1
-}
-
 # run_wrk NAME URL [wrk args]: prints "NAME req/s p99"; results in $bench_dir/NAME.
 run_wrk() {
   local name=$1 url=$2; shift 2
@@ -97,13 +83,7 @@ install_tools
 bench_start
 trap stop_servers EXIT
 
-# The fixture project, served under a key without a secret.
-cfg=$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["data"]))' \
-  "$bench_top/test/fixtures/sdk-test-config.json")
-psql -qXAt -v ON_ERROR_STOP=1 -v cfg="$cfg" >/dev/null <<'SQL'
-SELECT convert.import_project(:'cfg'::json);
-SELECT convert.create_sdk_key(10025986, NULL, 'bench-key');
-SQL
+import_bench_project
 
 p_cached=$(free_port 18080)
 start_proxy "$p_cached" --pool-size 4

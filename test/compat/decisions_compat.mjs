@@ -8,8 +8,10 @@
 // every type) and cases (visitor id, visitor and location properties,
 // environment, stored bucketing and custom segments, forced variations,
 // typeCasting, experienceKeys).  Each case runs through a fresh SDK
-// instance (data mode, tracking off; stored state put in its store first)
-// and through our SQL functions; the full result objects must be equal.
+// instance (data mode, tracking off; stored state put in its store first,
+// then the visitor properties given to createContext, which moves their
+// report segments into the store) and through our SQL functions; the full
+// result objects must be equal.
 //
 // The pinned SDK (4.4.3) only knows the packed layout: for experiences
 // whose version selects the anchored layout (> 11) its bucket selection is
@@ -37,6 +39,12 @@ const PROPS = {
   tags: [['a', 'b'], ['vip'], [], 'vip'],
   url: ['https://convert.com/', 'https://convert.com/pricing', 'https://Convert.com/blog?x=1', 'http://example.org/'],
   page: ['checkout', 'home', 'Checkout', 'cart'],
+  // Report segments (the SDK's SegmentsKeys besides country and browser).
+  devices: [['DESK'], ['IPH', 'ALLPH'], [], ['DESK', 'DESK'], 'DESK'],
+  source: ['campaign', 'search', 'direct', ''],
+  campaign: ['spring-sale', 'Spring', ''],
+  visitorType: ['new', 'returning', 'New'],
+  customSegments: ['4000', '999999', '400001'],   // rule values (cases list real ids)
 };
 const TEXT_MATCH = ['matches', 'contains', 'startsWith', 'endsWith', 'regexMatches', 'equals', 'isIn'];
 const REGEXES = ['^us$', 'convert\\.com', '^https?://', 'pro', '\\d+', '^[a-z]+$'];
@@ -81,7 +89,13 @@ function ruleTree(keys) {
   return { OR: or };
 }
 
-const VISITOR_KEYS = ['country', 'browser', 'plan', 'age', 'visits', 'flag', 'tags'];
+// The SDK's report segments: createContext moves them from the visitor
+// properties into the visitor's stored segments (customSegments being the
+// ids segment targeting checks), then merges them back under the rest.
+const REPORT_KEYS = ['country', 'browser', 'devices', 'source', 'campaign', 'visitorType',
+  'customSegments'];
+const VISITOR_KEYS = ['country', 'browser', 'plan', 'age', 'visits', 'flag', 'tags',
+  'devices', 'source', 'campaign', 'visitorType', 'customSegments'];
 const LOCATION_KEYS = ['url', 'page'];
 
 // ---- configs ----
@@ -266,10 +280,29 @@ function withAnchoredLayout(sdk, config) {
 
 // ---- cases ----
 
-function visitorProperties() {
+// Segment ids as an app passes them: the config's, unknown ones, a
+// repeated one, and rarely a number (never equal to a string id); now and
+// then a string instead of a list (the SDK searches it for ids as text).
+function customSegments(config) {
+  const ids = subset(config.segments, 0.5).map((s) => s.id);
+  if (maybe(0.3)) ids.push(r.pick(['999999', '4000', 'seg-0']));
+  if (maybe(0.08)) return ids.join(r.pick([',', ' ', '']));
+  if (ids.length && maybe(0.1)) ids.push(ids[0]);
+  if (config.segments.length && maybe(0.05)) ids.push(Number(config.segments[0].id));
+  return ids;
+}
+
+function propValue(config, key) {
+  return key === 'customSegments' ? customSegments(config) : r.pick(PROPS[key]);
+}
+
+// A quarter of them without report segments (those may go through either
+// SDK entry point, createContext or the run call's visitorProperties).
+function visitorProperties(config) {
   if (maybe(0.1)) return undefined;
+  const keys = maybe(0.25) ? VISITOR_KEYS.filter((k) => !REPORT_KEYS.includes(k)) : VISITOR_KEYS;
   const props = {};
-  for (const k of VISITOR_KEYS) if (maybe(0.5)) props[k] = r.pick(PROPS[k]);
+  for (const k of keys) if (maybe(0.5)) props[k] = propValue(config, k);
   return props;
 }
 
@@ -295,11 +328,28 @@ function storedState(config) {
         : r.pick(['1', 'gone', '']);
     }
   }
-  if (config.segments.length && maybe(0.4)) {
-    state.segments = { customSegments: subset(config.segments, 0.5).map((s) => s.id) };
-    if (maybe(0.3)) state.segments.country = r.pick(PROPS.country);
+  if (maybe(0.4)) {
+    // The stored segments: report segments, and other properties an
+    // integration stored with updateVisitorProperties.
+    state.segments = {};
+    if (maybe(0.8)) state.segments.customSegments = customSegments(config);
+    for (const k of REPORT_KEYS) if (k !== 'customSegments' && maybe(0.35)) state.segments[k] = propValue(config, k);
+    for (const k of ['plan', 'age', 'tags']) if (maybe(0.3)) state.segments[k] = propValue(config, k);
   }
   return state;
+}
+
+function hasReportSegments(props) {
+  return props !== undefined && REPORT_KEYS.some((k) => k in props);
+}
+
+// The SDK keeps the store record as it is when createContext's report
+// segments equal it exactly: make that happen now and then.
+function reportSegmentsAsStored(c) {
+  const stored = c.attrs.segments;
+  if (Object.keys(c.attrs).length !== 1 || !stored || !Object.keys(stored).every((k) => REPORT_KEYS.includes(k))) return;
+  const props = Object.fromEntries(Object.entries(c.vprops || {}).filter(([k]) => !REPORT_KEYS.includes(k)));
+  c.vprops = { ...props, ...structuredClone(stored) };
 }
 
 function makeCase(config, cid) {
@@ -310,7 +360,7 @@ function makeCase(config, cid) {
   const c = {
     cid, kind,
     visitor: maybe(0.01) ? '' : (maybe(0.5) ? 'visitor-' + r.int(0, 1e6) : randomId(r)),
-    vprops: visitorProperties(),
+    vprops: visitorProperties(config),
     lprops: locationProperties(),
     env: r.pick([null, null, 'staging', 'production', 'Production', '']),
     envViaAttribute: maybe(0.5),
@@ -321,6 +371,10 @@ function makeCase(config, cid) {
   if (kind === 'feat') c.key = maybe(0.1) || !featureKeys.length ? 'no-such-feature' : r.pick(featureKeys);
   const state = storedState(config);
   Object.assign(c.attrs, state);
+  if (maybe(0.05)) reportSegmentsAsStored(c);
+  // Our visitor_properties are createContext's; without report segments
+  // the run call's visitorProperties are the same thing.
+  c.viaContext = hasReportSegments(c.vprops) || maybe(0.5);
   if ((kind === 'exp' || kind === 'exps') && maybe(0.15)) {
     const ids = variationIdsOf(config);
     c.attrs.forceVariationId = ids.length && maybe(0.8) ? r.pick(ids) : 'nope';
@@ -330,6 +384,9 @@ function makeCase(config, cid) {
   // experienceKeys is typed Array<string> by the SDK (and here).
   const stringKeys = rawKeys.filter((k) => typeof k === 'string');
   if (kind === 'feat' && maybe(0.3) && stringKeys.length) c.attrs.experienceKeys = subset(stringKeys, 0.5);
+  // Accepted without effect on the answer: the SDK's store and tracking only.
+  if (maybe(0.1)) c.attrs.updateVisitorProperties = true;
+  if (maybe(0.05)) c.attrs.enableTracking = false;
   return c;
 }
 
@@ -339,18 +396,20 @@ function sdkAnswer(config, c) {
   const options = c.env && !c.envViaAttribute ? { environment: c.env } : {};
   const sdk = createSdk(data, options);
   withAnchoredLayout(sdk, data);
-  const ctx = sdk.createContext(c.visitor);
+  // The visitor's stored record exists before the context is created.
   if (c.attrs.bucketing || c.attrs.segments) {
-    sdk._dataManager.putData(c.visitor, {
+    sdk._dataManager.putData(c.visitor, structuredClone({
       ...(c.attrs.bucketing ? { bucketing: c.attrs.bucketing } : {}),
       ...(c.attrs.segments ? { segments: c.attrs.segments } : {}),
-    });
+    }));
   }
+  const ctx = sdk.createContext(c.visitor, c.viaContext ? structuredClone(c.vprops) : undefined);
   const attributes = {};
-  if (c.vprops !== undefined) attributes.visitorProperties = c.vprops;
+  if (c.vprops !== undefined && !c.viaContext) attributes.visitorProperties = c.vprops;
   if (c.lprops !== undefined) attributes.locationProperties = c.lprops;
   if (c.env && c.envViaAttribute) attributes.environment = c.env;
-  for (const k of ['forceVariationId', 'ignoreLocationProperties', 'typeCasting', 'experienceKeys']) {
+  for (const k of ['forceVariationId', 'ignoreLocationProperties', 'typeCasting', 'experienceKeys',
+    'updateVisitorProperties', 'enableTracking']) {
     if (k in c.attrs) attributes[k] = c.attrs[k];
   }
   let result;
@@ -365,6 +424,21 @@ function sdkAnswer(config, c) {
   return JSON.parse(JSON.stringify(result));
 }
 
+// How many cases carry report segments, and of which kind.
+const segmentCounts = { report: 0, customSegments: 0, configIds: 0, unknownIds: 0, withStored: 0,
+  asText: 0, runCallProps: 0 };
+function countSegments(config, c) {
+  const ids = new Set(config.segments.map((s) => s.id));
+  const listed = Array.isArray(c.vprops?.customSegments) ? c.vprops.customSegments : null;
+  if (hasReportSegments(c.vprops)) segmentCounts.report++;
+  if (hasReportSegments(c.vprops) && c.attrs.segments) segmentCounts.withStored++;
+  if (listed) segmentCounts.customSegments++;
+  if (typeof c.vprops?.customSegments === 'string') segmentCounts.asText++;
+  if (listed?.some((x) => ids.has(x))) segmentCounts.configIds++;
+  if (listed?.some((x) => !ids.has(x))) segmentCounts.unknownIds++;
+  if (c.vprops !== undefined && !c.viaContext) segmentCounts.runCallProps++;
+}
+
 const configs = [];
 const cases = [];
 for (let cid = 0; cid < CONFIGS; cid++) {
@@ -372,6 +446,7 @@ for (let cid = 0; cid < CONFIGS; cid++) {
   configs.push([cid, JSON.stringify(config)]);
   for (let i = 0; i < CASES_PER_CONFIG; i++) {
     const c = makeCase(config, cid);
+    countSegments(config, c);
     let expected;
     try {
       expected = sdkAnswer(config, c);
@@ -431,6 +506,12 @@ console.log(`compared ${stats.compared} cases over ${CONFIGS} configs ` +
   `(runExperience ${stats.exp}, runExperiences ${stats.exps}, runFeature ${stats.feat}, ` +
   `runFeatures ${stats.feats}; fresh decisions ${stats.fresh}, stored/forced ${stats.stored_or_forced}, ` +
   `not decided ${stats.not_decided}, null ${stats.nulls}): ${mismatches.length} mismatches`);
+console.log(`visitor properties with report segments in ${segmentCounts.report} cases ` +
+  `(${segmentCounts.withStored} also with stored segments), customSegments in ` +
+  `${segmentCounts.customSegments} (naming config segments ${segmentCounts.configIds}, ` +
+  `unknown ids ${segmentCounts.unknownIds}), as a string in ${segmentCounts.asText}; ` +
+  `passed as the run call's visitorProperties ` +
+  `instead of createContext's: ${segmentCounts.runCallProps}`);
 sql('DROP TABLE compat_decisions, compat_configs');
 console.log(`decisions compat: ${stats.compared - mismatches.length} passed, ${mismatches.length} failed`);
 process.exit(mismatches.length === 0 ? 0 : 1);

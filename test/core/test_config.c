@@ -259,6 +259,49 @@ test_invalid(void)
 	}
 }
 
+/*
+ * customSegments given as a string: the SDK's includes() finds String(id)
+ * in it as text (verified with SDK 4.4.3, ids of every scalar type).
+ */
+static const char *const segment_ids =
+"{\"account_id\":\"1\",\"project\":{\"id\":\"2\"},\"experiences\":["
+"{\"id\":\"31\",\"key\":\"by-string\",\"audiences\":[\"6101\"],\"variations\":[{\"id\":\"7101\"}]},"
+"{\"id\":\"32\",\"key\":\"by-number\",\"audiences\":[6102],\"variations\":[{\"id\":\"7201\"}]},"
+"{\"id\":\"33\",\"key\":\"by-bool\",\"audiences\":[true],\"variations\":[{\"id\":\"7301\"}]}],"
+"\"segments\":[{\"id\":\"6101\"},{\"id\":6102},{\"id\":true}],\"audiences\":[],\"locations\":[],"
+"\"features\":[],\"archived_experiences\":[]}";
+
+static void
+test_segments_as_text(void)
+{
+	static const struct
+	{
+		const char *text;
+		const char *by_string,
+				   *by_number,
+				   *by_bool;
+	}			cases[] = {
+		{"x6101y", "7101", "", ""}, {"6102", "", "7201", ""}, {"true", "", "", "7301"},
+		{"610", "", "", ""}, {"", "", "", ""},
+	};
+	fixture		f;
+	int			alloc;
+
+	if (!fixture_init(&f, segment_ids, "{}", "{}"))
+	{
+		CHECK(false);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		f.in.custom_segments_text = text(cases[i].text);
+		CHECK_STR(decided(&f, "by-string", &alloc), cases[i].by_string);
+		CHECK_STR(decided(&f, "by-number", &alloc), cases[i].by_number);
+		CHECK_STR(decided(&f, "by-bool", &alloc), cases[i].by_bool);
+	}
+	fixture_free(&f);
+}
+
 /* data-model.md §0: the SDK test fixture's verified decisions. */
 static void
 test_sdk_fixture(const char *fixtures_dir)
@@ -296,5 +339,6 @@ test_config(const char *fixtures_dir)
 	test_minimal_flow();
 	test_minimal_features();
 	test_invalid();
+	test_segments_as_text();
 	test_sdk_fixture(fixtures_dir);
 }

@@ -17,16 +17,38 @@ CREATE TABLE convert.fake_events (
     auth    text
 );
 
--- Front ends drop their caches on this notification (issue 4's contract).
+-- Front ends drop what they cached for a key on this notification, as
+-- the real sdk_keys triggers send it (33_config_cache.sql).
 CREATE FUNCTION convert.fake_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_notify('convert_config', '1');
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM pg_notify('convert_config', 'sdk_key:' || OLD.sdk_key);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM pg_notify('convert_config', 'sdk_key:' || NEW.sdk_key);
+    END IF;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER fake_configs_notify AFTER INSERT OR UPDATE OR DELETE
-    ON convert.fake_configs FOR EACH STATEMENT
+    ON convert.fake_configs FOR EACH ROW
     EXECUTE FUNCTION convert.fake_notify();
+
+-- The environments every key's project knows here; any other is served as
+-- '(other)', as the real functions serve all unknown environments alike.
+CREATE FUNCTION convert.fake_environment(environment text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN nullif(environment, '') IS NULL THEN NULL
+                WHEN environment IN ('live', 'prod ü/é', 'staging') THEN environment
+                ELSE '(other)' END
+$$;
+
+CREATE FUNCTION convert.config_environments(sdk_key text) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN EXISTS (SELECT FROM convert.fake_configs f WHERE f.sdk_key = $1)
+                  OR sdk_key ~ '^[0-9]{1,18}/[0-9]{1,18}$'
+                THEN ARRAY['live', 'prod ü/é', 'staging'] END
+$$;
 
 -- Keys that make a call misbehave on purpose.
 CREATE FUNCTION convert.fake_special(key text) RETURNS void
@@ -53,7 +75,7 @@ BEGIN
         RAISE SQLSTATE 'PT403' USING MESSAGE = 'default config disabled for this project';
     END IF;
     RETURN json_build_object('route', 'account_project', 'account_id', account_id,
-        'project_id', project_id, 'environment', environment,
+        'project_id', project_id, 'environment', convert.fake_environment(environment),
         'debug_token', debug_token);
 END $$;
 
@@ -79,7 +101,7 @@ BEGIN
         RAISE SQLSTATE 'PT401' USING MESSAGE = 'missing or wrong sdk key secret';
     END IF;
     RETURN json_build_object('route', 'key', 'sdk_key', sdk_key,
-        'environment', environment, 'debug_token', debug_token,
+        'environment', convert.fake_environment(environment), 'debug_token', debug_token,
         'has_authorization', "authorization" IS NOT NULL, 'config', c.body);
 END $$;
 

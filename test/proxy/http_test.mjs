@@ -1,6 +1,7 @@
 // convert-proxy over real sockets, against test doubles of the SQL
 // contract (fake_contract.sql): every route, status, header, limit and
-// timeout, a PostgreSQL restart during traffic, and graceful shutdown.
+// timeout, a PostgreSQL restart during traffic, and graceful shutdown
+// (and, from hostile_test.mjs, what hostile clients get).
 // Run by run_http.sh, which provides the cluster and the environment.
 import { spawnSync } from 'node:child_process';
 import zlib from 'node:zlib';
@@ -9,6 +10,8 @@ import { request, get, post, rawConnect } from './lib/http.mjs';
 import { startProxy, stopProxy, accessLog, stopAll } from './lib/proxy.mjs';
 import { psql } from './lib/db.mjs';
 import { etagOf, assertError } from './lib/expect.mjs';
+// Slow clients, connection limits, cache abuse, revoked keys.
+import './hostile_test.mjs';
 
 const SUITE = process.env.PROXY_SUITE_NAME || 'proxy-http';
 
@@ -300,11 +303,17 @@ test('config cache: second read is a hit; NOTIFY convert_config drops it', async
 test('access log: one line per request, no secrets or query strings', async () => {
   const q = await startProxy(['--cache-ttl', '0']);
   try {
+    // Each line is written once its response is sent, so the next request
+    // waits for it (else the lines could come in another order).
+    const logged = (n) => eventually(() => accessLog(q).length === n && accessLog(q), 5000, 5);
     await get(q.port, '/api/v1/config/secret-key?debug_token=tok-SECRET-1', { Authorization: 'Bearer s3cr3t' });
+    await logged(1);
     await get(q.port, '/api/v1/config/no-such-key', { 'convert-debug-token': 'tok-SECRET-2' });
+    await logged(2);
     await post(q.port, '/v1/track/public-key', '{}', { Authorization: 'Bearer s3cr3t' });
+    await logged(3);
     await get(q.port, '/a%0Ab%22c');
-    const lines = await eventually(() => accessLog(q).length === 4 && accessLog(q));
+    const lines = await logged(4);
     const re = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ 127\.0\.0\.1 "(\S+) (\S+)" (\d{3}) (\d+) \d+\.\d\dms (\S+)$/;
     const parsed = lines.map((l) => { const m = re.exec(l); assert.ok(m, l); return m.slice(1); });
     assert.deepEqual(parsed.map((m) => [m[0], m[1], m[2], m[4]]), [

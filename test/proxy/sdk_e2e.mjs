@@ -11,9 +11,11 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { test, run, assert, eventually, Pending } from './lib/harness.mjs';
 import { get, post } from './lib/http.mjs';
 import { startProxy, stopProxy, stopAll } from './lib/proxy.mjs';
+import { cget, hitOf, changeSeen } from './lib/cache_probe.mjs';
 import { psql } from './lib/db.mjs';
 import { assertError } from './lib/expect.mjs';
 
@@ -108,6 +110,88 @@ test('real track route: malformed batches are 400 and store nothing', async () =
   assert.equal(r.status, 400, r.text);
   assert.equal(JSON.parse(r.text).code, 400);
   assert.equal(psql(`SELECT count(*) FROM convert.events WHERE project_id = ${PROJECT}`), before);
+});
+
+// The notifications a psql session that listens on convert_config gets
+// while running sql, as their payloads.
+function notificationsOf(sql) {
+  const r = spawnSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-f', '-'], {
+    input: `LISTEN convert_config;\n${sql};\nSELECT 1;\n`, encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return [...r.stdout.matchAll(/notification "convert_config" with payload "([^"]*)"/g)].map((m) => m[1]);
+}
+
+test('triggers: key and debug token changes notify convert_config', () => {
+  const key = 'proxy-e2e-notify';
+  psql(`DELETE FROM convert.sdk_keys WHERE sdk_key = '${key}'`);
+  assert.deepEqual(notificationsOf(`SELECT convert.create_sdk_key(${PROJECT}, NULL, '${key}')`), [`sdk_key:${key}`]);
+  assert.deepEqual(notificationsOf(`SELECT convert.set_sdk_key_secret('${key}', 'x')`), [`sdk_key:${key}`]);
+  assert.deepEqual(notificationsOf(`UPDATE convert.sdk_keys SET sdk_key = '${key}-2' WHERE sdk_key = '${key}'`),
+    [`sdk_key:${key}`, `sdk_key:${key}-2`]);
+  assert.deepEqual(notificationsOf(`DELETE FROM convert.sdk_keys WHERE sdk_key = '${key}-2'`), [`sdk_key:${key}-2`]);
+  assert.deepEqual(notificationsOf(`SELECT convert.generate_debug_token(${PROJECT})`), ['debug_tokens']);
+  assert.deepEqual(notificationsOf(`SELECT 1`), []);
+});
+
+test('revoked keys and tokens: the next request after the change is refused', async () => {
+  const open = 'proxy-e2e-open';
+  const fence = 'proxy-e2e-fence';
+  psql(`DELETE FROM convert.sdk_keys WHERE sdk_key IN ('${open}', '${fence}');
+        SELECT convert.create_sdk_key(${PROJECT}, NULL, '${open}');
+        SELECT convert.create_sdk_key(${PROJECT}, NULL, '${fence}')`);
+  const q = await startProxy(['--cache-ttl', '300']);
+  const path = `/api/v1/config/${open}`;
+  try {
+    await eventually(() => hitOf(q, path), 5000);
+    await changeSeen(q, `SELECT convert.set_sdk_key_secret('${open}', 'late-secret')`, fence);
+    assertError(await cget(q, path), 401, 'missing sdk key secret');
+    await changeSeen(q, `SELECT convert.set_sdk_key_secret('${open}', NULL)`, fence);
+    assert.equal((await cget(q, `${path}?environment=${ENV}`)).status, 200);
+    assert.equal((await hitOf(q, `${path}?environment=${ENV}`)).status, 200);
+    await changeSeen(q, `UPDATE convert.sdk_keys SET environment = 'live' WHERE sdk_key = '${open}'`, fence);
+    assertError(await cget(q, `${path}?environment=${ENV}`), 403, `sdk key is not valid for environment "${ENV}"`);
+    await changeSeen(q, `DELETE FROM convert.sdk_keys WHERE sdk_key = '${open}'`, fence);
+    assertError(await cget(q, path), 404, 'unknown sdk key');
+    // Answers with a debug token are never cached: a deleted token is
+    // refused at once.
+    const token = psql(`SELECT convert.generate_debug_token(${PROJECT})`);
+    const debug = `/api/v1/config/${fence}?debug_token=${token}`;
+    assert.equal((await cget(q, debug)).status, 200);
+    psql(`DELETE FROM convert.debug_tokens WHERE token_hash = sha256(convert_to('${token}', 'UTF8'))`);
+    assertError(await cget(q, debug), 401, 'unknown debug token');
+  } finally {
+    psql(`DELETE FROM convert.sdk_keys WHERE sdk_key IN ('${open}', '${fence}')`);
+    await stopProxy(q);
+  }
+});
+
+test('made-up environments: one cache entry, the database\'s own answer', async () => {
+  const open = 'proxy-e2e-envs';
+  psql(`DELETE FROM convert.sdk_keys WHERE sdk_key = '${open}';
+        SELECT convert.create_sdk_key(${PROJECT}, NULL, '${open}')`);
+  const q = await startProxy(['--cache-ttl', '300']);
+  try {
+    await eventually(() => hitOf(q, `/api/v1/config/${open}`), 5000);
+    const first = await cget(q, `/api/v1/config/${open}?environment=made-up-0`);
+    for (let i = 1; i <= 20; i++) {
+      const r = await hitOf(q, `/api/v1/config/${open}?environment=made-up-${i}`);
+      assert.ok(r, `made-up-${i} was not a cache hit`);
+      assert.equal(r.text, first.text);
+      assert.equal(r.text, psql(`SELECT convert.project_config_by_sdk_key('${open}', 'made-up-${i}')`));
+    }
+    for (const env of ['live', ENV]) {
+      const r = await cget(q, `/api/v1/config/${open}?environment=${env}`);
+      assert.equal(r.text, psql(`SELECT convert.project_config_by_sdk_key('${open}', '${env}')`));
+      assert.equal((await hitOf(q, `/api/v1/config/${open}?environment=${env}`)).text, r.text);
+    }
+    assert.equal(psql(`SELECT convert.config_environments('${open}')`), '{live,staging}');
+    assert.equal(psql(`SELECT convert.config_environments('${ACCOUNT}/${PROJECT}')`), '{live,staging}');
+    assert.equal(psql(`SELECT convert.config_environments('no-such-key') IS NULL`), 't');
+  } finally {
+    psql(`DELETE FROM convert.sdk_keys WHERE sdk_key = '${open}'`);
+    await stopProxy(q);
+  }
 });
 
 let decisions = [];

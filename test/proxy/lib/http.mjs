@@ -34,9 +34,10 @@ export function post(port, path, body, headers = {}) {
 }
 
 // A raw TCP connection: write() strings, and wait for close or data.
-export function rawConnect(port) {
+// localAddress (any 127.x.y.z on Linux) makes it another client address.
+export function rawConnect(port, { localAddress } = {}) {
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: '127.0.0.1', port }, () => {
+    const sock = net.connect({ host: '127.0.0.1', port, localAddress }, () => {
       const state = { data: '', closedAt: null };
       sock.on('data', (d) => { state.data += d.toString('latin1'); });
       sock.on('close', () => { state.closedAt = Date.now(); });
