@@ -282,6 +282,9 @@ SELECT * FROM convert.experience_analysis(94, '400', prior_sd => -1);
 SELECT * FROM convert.experience_analysis(94, '400', cuped => true, cuped_lookback => NULL);
 SELECT * FROM convert.experience_analysis(94, '400', cuped => true, cuped_lookback => '2 months');
 SELECT * FROM convert.experience_analysis(94, '400', cuped => true, cuped_lookback => '-1 day');
+UPDATE convert.visitor_bucketing SET segments = segments || jsonb_build_object('note', repeat('x', 300))
+WHERE project_id = 94 AND visitor_id = 'o-1';
+SELECT * FROM convert.experience_analysis(94, '400', dimension => 'note');
 SELECT * FROM convert.sequential_test(10, 0.1, 0.09, 10, 0.2, 0.16, 1.5);
 SELECT convert.adjusted_p_values('{0.5, 1.5}', 'holm');
 SELECT convert.adjusted_p_values('{0.5}', 'sidak');
