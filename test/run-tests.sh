@@ -129,6 +129,7 @@ live_suites+=" compat-tracking tracking-dump partition-race"
 live_suites+=" compat-decisions"
 live_suites+=" proxy-sdk"
 live_suites+=" upgrade privileges"
+live_suites+=" analysis-reference"
 if [[ -n "${CONVERT_SUITES:-}" ]] && ! grep -qwE "${live_suites// /|}" <<<"$CONVERT_SUITES"; then
   :   # no live suite asked for
 elif start_live_cluster && ensure_node_modules; then
@@ -144,6 +145,7 @@ elif start_live_cluster && ensure_node_modules; then
   run_suite proxy-sdk env PROXY_BIN="$top/convert-proxy" node "$top/test/proxy/sdk_e2e.mjs"
   run_suite upgrade "$top/test/upgrade/upgrade_test.sh"
   run_suite privileges "$top/test/security/privileges_test.sh"
+  run_suite analysis-reference "$top/test/live/analysis_reference.sh"
 else
   echo "live cluster or node modules could not be set up"
   [[ -f "$run/cluster/server.log" ]] && tail -n 50 "$run/cluster/server.log"

@@ -53,6 +53,24 @@ GRANT EXECUTE ON FUNCTION
     convert.analysis_tally(bigint, bigint, timestamptz, timestamptz, numeric, numeric, boolean,
                            numeric, numeric, boolean)
 TO convert_analyst;
+-- experiment analysis's read-outs (60_analysis_stats, 62_analysis_readouts)
+GRANT EXECUTE ON FUNCTION
+    convert.sequential_test(bigint, float8, float8, bigint, float8, float8, float8, float8),
+    convert.bayes_lift(bigint, float8, float8, bigint, float8, float8, float8),
+    convert.adjusted_p_values(float8[], text),
+    convert.ratio_test(bigint, float8, float8, float8, float8, float8,
+                       bigint, float8, float8, float8, float8, float8, float8, float8),
+    convert.experience_analysis(bigint, text, timestamptz, timestamptz, float8, text, boolean,
+                                float8, float8, boolean, interval, text),
+    convert.experience_daily_results(bigint, text, timestamptz, timestamptz, float8, boolean, float8),
+    -- what experience_analysis and experience_daily_results call, as their caller
+    convert.analysis_visitor_segment(bigint, bigint, text),
+    convert.analysis_moments(bigint, bigint, timestamptz, timestamptz, numeric, numeric, boolean,
+                             numeric, numeric, boolean, interval, text),
+    convert.cuped_moments(bigint, float8, float8, float8, float8, float8,
+                          bigint, float8, float8, float8, float8),
+    convert.analysis_daily(bigint, bigint, timestamptz, timestamptz)
+TO convert_analyst;
 
 GRANT SELECT ON
     convert.accounts, convert.projects, convert.project_environments,

@@ -40,7 +40,12 @@ typedef struct goal_slot
 	uint32_t	plain_events;
 	uint32_t	data_events;
 	double		revenue;		/* within bounds, for revenue_squares */
+	double		pre_revenue;	/* before exposure (lookback), within bounds */
+	double		products;		/* within bounds, for products per order */
 	uint16_t	arm;			/* the visitor's, so totals need no visitor */
+	uint16_t	first_day;		/* first conversion's day after the first
+								 * exposure's, + 1 (0: none; saturates) */
+	uint32_t	pre_events;		/* conversions before exposure (lookback) */
 } goal_slot;
 
 /* The numbers of a conversion's goal data, either of which may be absent. */
@@ -57,6 +62,7 @@ typedef struct pending_order
 {
 	order_numbers numbers;
 	uint32_t	slot;
+	bool		pre;			/* before exposure: not part of the percentiles */
 } pending_order;
 
 /* A queued event's visitor id, copied into batch_keys. */
@@ -88,6 +94,9 @@ typedef struct queued_exposure
 
 #define TALLY_BATCH 32
 
+#define USECS_PER_DAY_ INT64_C(86400000000)
+#define MAX_DAYS 65534			/* first_day saturates here */
+
 /* A growing array of fixed-size items. */
 typedef struct growing
 {
@@ -110,6 +119,7 @@ struct cv_tally
 	growing		totals;			/* cv_tally_totals, [goal * arm_count + arm] */
 	growing		pending;		/* pending_order, with percentile bounds */
 	growing		results;		/* cv_tally_totals handed out by finish */
+	growing		days;			/* cv_tally_day handed out by cv_tally_daily */
 	queued_exposure exposures[TALLY_BATCH];
 	size_t		exposure_count;
 	queued_conversion conversions[TALLY_BATCH];
@@ -118,6 +128,7 @@ struct cv_tally
 	cv_bound	low[2];
 	cv_bound	high[2];
 	int64_t		first_exposure;
+	int64_t		lookback;		/* pre-exposure window, microseconds */
 	bool		converting;		/* exposures ended */
 	bool		defer_orders;
 	uint32_t	last_arm;		/* arm lookups hit the same arm in a row */
@@ -212,6 +223,7 @@ cv_tally_destroy(cv_tally *t)
 	growing_free(&t->mem, &t->totals);
 	growing_free(&t->mem, &t->pending);
 	growing_free(&t->mem, &t->results);
+	growing_free(&t->mem, &t->days);
 	growing_free(&t->mem, &t->batch_keys);
 	t->mem.release(t->mem.context, t->buckets);
 	t->mem.release(t->mem.context, t);
@@ -226,6 +238,12 @@ cv_tally_set_bounds(cv_tally *t, cv_measure measure, const cv_bound *low, const 
 	for (int m = 0; m < 2; m++)
 		if (t->low[m].kind == CV_BOUND_PERCENTILE || t->high[m].kind == CV_BOUND_PERCENTILE)
 			t->defer_orders = true;
+}
+
+void
+cv_tally_set_lookback(cv_tally *t, int64_t lookback)
+{
+	t->lookback = lookback > 0 ? lookback : 0;
 }
 
 /* The bucket holding the visitor, or the empty bucket where it belongs. */
@@ -501,29 +519,41 @@ within_bounds(const cv_tally *t, cv_measure m, const cv_decimal *v)
 		(t->high[m].kind != CV_BOUND_VALUE || cv_decimal_cmp(v, &t->high[m].value) <= 0);
 }
 
-/* Count an order's value and products (bounds known) for the slot's visitor. */
+/*
+ * Count an order's value and products (bounds known) for the slot's
+ * visitor; an order before exposure only adds to the pre-exposure revenue.
+ */
 static cv_tally_status
-count_order(cv_tally *t, uint32_t slot_index, const order_numbers *order)
+count_order(cv_tally *t, uint32_t slot_index, const order_numbers *order, bool pre)
 {
 	goal_slot  *slot = (goal_slot *) t->slots.items + slot_index;
 	cv_tally_totals *totals = (cv_tally_totals *) t->totals.items +
 		(size_t) slot->goal * t->arms.count + slot->arm;
 
+	if (pre)
+	{
+		if (order->has_value && within_bounds(t, CV_MEASURE_ORDER_VALUE, &order->value))
+			slot->pre_revenue += (double) cv_decimal_to_long_double(&order->value);
+		return CV_TALLY_OK;
+	}
 	if (order->has_value && within_bounds(t, CV_MEASURE_ORDER_VALUE, &order->value))
 	{
 		if (!cv_decimal_add(&totals->revenue, &order->value))
 			return CV_TALLY_OVERFLOW;
 		slot->revenue += (double) cv_decimal_to_long_double(&order->value);
 	}
-	if (order->has_products && within_bounds(t, CV_MEASURE_PRODUCTS, &order->products) &&
-		!cv_decimal_add(&totals->products, &order->products))
-		return CV_TALLY_OVERFLOW;
+	if (order->has_products && within_bounds(t, CV_MEASURE_PRODUCTS, &order->products))
+	{
+		if (!cv_decimal_add(&totals->products, &order->products))
+			return CV_TALLY_OVERFLOW;
+		slot->products += (double) cv_decimal_to_long_double(&order->products);
+	}
 	return CV_TALLY_OK;
 }
 
 /* Keep an order until the percentile bounds are known. */
 static cv_tally_status
-keep_order(cv_tally *t, uint32_t slot_index, const order_numbers *order)
+keep_order(cv_tally *t, uint32_t slot_index, const order_numbers *order, bool pre)
 {
 	pending_order *kept;
 
@@ -532,10 +562,34 @@ keep_order(cv_tally *t, uint32_t slot_index, const order_numbers *order)
 	kept = (pending_order *) t->pending.items + t->pending.count++;
 	kept->numbers = *order;
 	kept->slot = slot_index;
+	kept->pre = pre;
 	return CV_TALLY_OK;
 }
 
-/* Count one conversion of an exposed visitor (e, or NULL when not exposed). */
+/* Days since the epoch of a time (floor, also before the epoch). */
+static int64_t
+day_of(int64_t at)
+{
+	return at / USECS_PER_DAY_ - (at % USECS_PER_DAY_ < 0);
+}
+
+/*
+ * The day of a time (a conversion's or an exposure's) counted from the
+ * first exposure's, + 1; saturates at MAX_DAYS + 1.
+ */
+static uint16_t
+conversion_day(const cv_tally *t, int64_t at)
+{
+	int64_t		d = day_of(at) - day_of(t->first_exposure);
+
+	return (uint16_t) (d < 0 ? 1 : d >= MAX_DAYS ? MAX_DAYS + 1 : d + 1);
+}
+
+/*
+ * Count one conversion of an exposed visitor (e, or NULL when not
+ * exposed): after exposure for the experience, within the lookback
+ * before it as pre-exposure data.
+ */
 static cv_tally_status
 count_conversion(cv_tally *t, visitor_entry *e, const queued_conversion *q)
 {
@@ -543,22 +597,37 @@ count_conversion(cv_tally *t, visitor_entry *e, const queued_conversion *q)
 	uint32_t	slot_index;
 	goal_slot  *slot;
 	cv_tally_status status;
+	bool		pre;
 
-	if (e == NULL || q->received_at < e->exposed_at)
-		return CV_TALLY_OK;		/* not exposed (yet): not the experience's */
+	if (e == NULL)
+		return CV_TALLY_OK;		/* not exposed: not the experience's */
+	pre = q->received_at < e->exposed_at;
+	/* before the window: exposed_at - received_at > lookback, without overflow */
+	if (pre && (t->lookback == 0 ||
+				(uint64_t) e->exposed_at - (uint64_t) q->received_at > (uint64_t) t->lookback))
+		return CV_TALLY_OK;
 	if ((status = goal_position(t, q->goal_id, &goal)) != CV_TALLY_OK)
 		return status;
 	if ((slot_index = visitor_slot(t, e, goal)) == UINT32_MAX)
 		return CV_TALLY_NO_MEMORY;
 	slot = (goal_slot *) t->slots.items + slot_index;
-	if (q->has_goal_data)
-		slot->data_events++;
+	if (pre)
+		slot->pre_events++;
 	else
-		slot->plain_events++;
+	{
+		uint16_t	day = conversion_day(t, q->received_at);
+
+		if (slot->first_day == 0 || day < slot->first_day)
+			slot->first_day = day;
+		if (q->has_goal_data)
+			slot->data_events++;
+		else
+			slot->plain_events++;
+	}
 	if (!q->numbers.has_value && !q->numbers.has_products)
 		return CV_TALLY_OK;
-	return t->defer_orders ? keep_order(t, slot_index, &q->numbers)
-		: count_order(t, slot_index, &q->numbers);
+	return t->defer_orders ? keep_order(t, slot_index, &q->numbers, pre)
+		: count_order(t, slot_index, &q->numbers, pre);
 }
 
 /*
@@ -677,6 +746,8 @@ resolve_percentiles(cv_tally *t, cv_measure m)
 	{
 		const order_numbers *o = &orders[i].numbers;
 
+		if (orders[i].pre)
+			continue;
 		if (m == CV_MEASURE_ORDER_VALUE ? o->has_value : o->has_products)
 			values[n++] = m == CV_MEASURE_ORDER_VALUE ? o->value : o->products;
 	}
@@ -699,7 +770,7 @@ count_kept_orders(cv_tally *t)
 	{
 		const pending_order *o = &orders[i];
 
-		status = count_order(t, o->slot, &o->numbers);
+		status = count_order(t, o->slot, &o->numbers, o->pre);
 		if (status != CV_TALLY_OK)
 			return status;
 	}
@@ -708,7 +779,10 @@ count_kept_orders(cv_tally *t)
 	return CV_TALLY_OK;
 }
 
-/* Fold every converting visitor into its variation's totals per goal. */
+/*
+ * Fold every visitor's slots into its variation's totals per goal: the
+ * converting visitors, and the pre-exposure sums of those with a lookback.
+ */
 static void
 count_visitors(cv_tally *t)
 {
@@ -719,11 +793,29 @@ count_visitors(cv_tally *t)
 	{
 		const goal_slot *slot = &slots[i];
 		cv_tally_totals *totals = &all[(size_t) slot->goal * t->arms.count + slot->arm];
+		bool		converted = slot->plain_events > 0 || slot->data_events > 0;
 
-		totals->converting_visitors++;
-		totals->conversions += slot->plain_events > slot->data_events
-			? slot->plain_events : slot->data_events;
-		totals->revenue_squares += slot->revenue * slot->revenue;
+		if (converted)
+		{
+			double		orders = slot->data_events;
+
+			totals->converting_visitors++;
+			totals->conversions += slot->plain_events > slot->data_events
+				? slot->plain_events : slot->data_events;
+			totals->revenue_squares += slot->revenue * slot->revenue;
+			totals->orders += slot->data_events;
+			totals->orders_squares += orders * orders;
+			totals->products_squares += slot->products * slot->products;
+			totals->products_orders += slot->products * orders;
+		}
+		if (slot->pre_events > 0)
+		{
+			totals->pre_visitors++;
+			totals->both_visitors += converted;
+			totals->pre_revenue += slot->pre_revenue;
+			totals->pre_revenue_squares += slot->pre_revenue * slot->pre_revenue;
+			totals->revenue_cross += slot->pre_revenue * slot->revenue;
+		}
 	}
 }
 
@@ -745,11 +837,86 @@ cv_tally_finish(cv_tally *t, const cv_tally_totals **totals, size_t *count)
 		return CV_TALLY_NO_MEMORY;
 	for (size_t arm = 0; arm < t->arms.count; arm++)
 		for (size_t goal = 0; goal < t->goals.count; goal++)
-			if (all[goal * t->arms.count + arm].converting_visitors > 0)
+			if (all[goal * t->arms.count + arm].converting_visitors > 0 ||
+				all[goal * t->arms.count + arm].pre_visitors > 0)
 				((cv_tally_totals *) t->results.items)[t->results.count++] =
 					all[goal * t->arms.count + arm];
 	*totals = t->results.items;
 	*count = t->results.count;
+	return CV_TALLY_OK;
+}
+
+/* Add n to a [arm][goal][day] histogram of per-day counts. */
+static void
+histogram_add(int64_t *h, size_t goals, size_t days, size_t arm, size_t goal, size_t day,
+			  int64_t n)
+{
+	h[(arm * goals + goal) * days + day] += n;
+}
+
+cv_tally_status
+cv_tally_daily(cv_tally *t, const cv_tally_day **out, size_t *count)
+{
+	size_t		arms = t->arms.count;
+	size_t		goals = t->goals.count;
+	size_t		days = 1;
+	const goal_slot *slots = t->slots.items;
+	int64_t    *exposed;
+	int64_t    *converted;
+	int64_t		first = day_of(t->first_exposure);
+
+	/* the days: to the latest exposure or first conversion */
+	for (size_t b = 0; b <= t->bucket_mask; b++)
+		if (t->buckets[b].hash != 0 && conversion_day(t, t->buckets[b].exposed_at) > days)
+			days = conversion_day(t, t->buckets[b].exposed_at);
+	for (size_t i = 0; i < t->slots.count; i++)
+		if (slots[i].first_day > days)
+			days = slots[i].first_day;
+	t->days.count = 0;
+	if (arms == 0 || goals == 0)
+	{
+		*out = t->days.items;
+		*count = 0;
+		return CV_TALLY_OK;
+	}
+	exposed = t->mem.alloc(t->mem.context, arms * days * sizeof(int64_t));
+	converted = t->mem.alloc(t->mem.context, arms * goals * days * sizeof(int64_t));
+	if (exposed == NULL || converted == NULL ||
+		!growing_reserve(&t->mem, &t->days, sizeof(cv_tally_day), arms * goals * days))
+		return CV_TALLY_NO_MEMORY;
+	memset(exposed, 0, arms * days * sizeof(int64_t));
+	memset(converted, 0, arms * goals * days * sizeof(int64_t));
+	for (size_t b = 0; b <= t->bucket_mask; b++)
+		if (t->buckets[b].hash != 0)
+			histogram_add(exposed, 1, days, t->buckets[b].arm, 0,
+						  conversion_day(t, t->buckets[b].exposed_at) - 1, 1);
+	for (size_t i = 0; i < t->slots.count; i++)
+		if (slots[i].first_day != 0)
+			histogram_add(converted, goals, days, slots[i].arm, slots[i].goal,
+						  slots[i].first_day - 1, 1);
+	for (size_t arm = 0; arm < arms; arm++)
+		for (size_t goal = 0; goal < goals; goal++)
+		{
+			int64_t		visitors = 0;
+			int64_t		converting = 0;
+
+			for (size_t day = 0; day < days; day++)
+			{
+				cv_tally_day *row = (cv_tally_day *) t->days.items + t->days.count++;
+
+				visitors += exposed[arm * days + day];
+				converting += converted[(arm * goals + goal) * days + day];
+				row->variation_id = ((int64_t *) t->arms.items)[arm];
+				row->goal_id = ((int64_t *) t->goals.items)[goal];
+				row->day = first + (int64_t) day;
+				row->visitors = visitors;
+				row->converting_visitors = converting;
+			}
+		}
+	t->mem.release(t->mem.context, exposed);
+	t->mem.release(t->mem.context, converted);
+	*out = t->days.items;
+	*count = t->days.count;
 	return CV_TALLY_OK;
 }
 

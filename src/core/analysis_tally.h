@@ -12,6 +12,8 @@
  *   cv_tally_create         allocate (through the caller's allocator)
  *   cv_tally_reserve        size the visitor table for an expected count
  *   cv_tally_set_bounds     outlier bounds for order values / product counts
+ *   cv_tally_set_lookback   count conversions this long before exposure as
+ *                           the visitor's pre-exposure covariate (CUPED)
  *   cv_tally_expose         one exposed visitor: variation, exposure time
  *   cv_tally_end_exposures  all exposures given; the earliest of them
  *   cv_tally_convert        one conversion event, ignored unless its visitor
@@ -24,6 +26,13 @@
  * order values within bounds; the bounds are either fixed values or
  * percentiles of all the order values tallied (then orders are kept until
  * cv_tally_finish, when the bounds are known).
+ *
+ * With a lookback, a conversion in [exposure - lookback, exposure) is the
+ * visitor's pre-exposure data for the goal: whether the visitor converted
+ * and the revenue within bounds (percentile bounds are taken over the
+ * post-exposure orders only).  The totals then also carry the sums CUPED
+ * needs over the visitors: of the pre-exposure values, their squares and
+ * their products with the post-exposure values.
  */
 #ifndef CONVERT_ANALYSIS_TALLY_H
 #define CONVERT_ANALYSIS_TALLY_H
@@ -87,6 +96,17 @@ typedef struct cv_tally_totals
 	cv_decimal	revenue;
 	cv_decimal	products;
 	double		revenue_squares;	/* sum over visitors of revenue^2 */
+	/* with a lookback, over the same variation's visitors: */
+	int64_t		pre_visitors;	/* converted before exposure */
+	int64_t		both_visitors;	/* converted before and after */
+	double		pre_revenue;	/* sum of pre-exposure revenue */
+	double		pre_revenue_squares;	/* sum of its squares */
+	double		revenue_cross;	/* sum of pre- times post-exposure revenue */
+	/* for products per order, over the converting visitors: */
+	int64_t		orders;			/* conversions with goal data */
+	double		orders_squares; /* sum over visitors of orders^2 */
+	double		products_squares;	/* of products (within bounds)^2 */
+	double		products_orders;	/* of products times orders */
 } cv_tally_totals;
 
 typedef struct cv_tally cv_tally;
@@ -100,6 +120,13 @@ cv_tally_status cv_tally_reserve(cv_tally *tally, size_t visitors);
 
 void		cv_tally_set_bounds(cv_tally *tally, cv_measure measure,
 								const cv_bound *low, const cv_bound *high);
+
+/*
+ * Count conversions up to lookback (microseconds, >= 0; 0 by default)
+ * before the visitor's exposure as pre-exposure data.  Set before the
+ * first conversion.
+ */
+void		cv_tally_set_lookback(cv_tally *tally, int64_t lookback);
 
 /* A visitor's exposure; a visitor exposed twice keeps the first. */
 cv_tally_status cv_tally_expose(cv_tally *tally, const char *visitor_id, size_t len,
@@ -123,10 +150,30 @@ cv_tally_status cv_tally_convert(cv_tally *tally, const char *visitor_id, size_t
 
 /*
  * Compute the totals; *totals points at *count entries in variation
- * then goal order of first appearance, owned by the tally.
+ * then goal order of first appearance, owned by the tally: every
+ * variation and goal with converting visitors, or pre-exposure ones.
  */
 cv_tally_status cv_tally_finish(cv_tally *tally, const cv_tally_totals **totals,
 								size_t *count);
+
+/*
+ * Cumulative counts per day, after cv_tally_finish: for each variation
+ * with visitors, each goal converted on and each day (UTC, times being
+ * microseconds since a midnight) from the first exposure's to the last
+ * first conversion's or exposure's, the visitors exposed and the visitors
+ * converted (first conversion after exposure) by the end of that day.
+ */
+typedef struct cv_tally_day
+{
+	int64_t		variation_id;
+	int64_t		goal_id;
+	int64_t		day;			/* days since the epoch of the times */
+	int64_t		visitors;
+	int64_t		converting_visitors;
+} cv_tally_day;
+
+/* *days points at *count rows in variation, goal, day order, owned by the tally. */
+cv_tally_status cv_tally_daily(cv_tally *tally, const cv_tally_day **days, size_t *count);
 
 /* The bounds in force after cv_tally_finish (percentiles resolved). */
 void		cv_tally_bounds(const cv_tally *tally, cv_measure measure,

@@ -17,15 +17,30 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "analysis_groups.h"
 #include "analysis_memory.h"
 #include "analysis_tally.h"
 #include "error_quote.h"
 
 PG_FUNCTION_INFO_V1(convert_analysis_tally);
+PG_FUNCTION_INFO_V1(convert_analysis_moments);
+PG_FUNCTION_INFO_V1(convert_analysis_daily);
+
+/* What a scan returns: analysis_tally's rows, analysis_moments', or days. */
+typedef enum TallyOutput
+{
+	OUTPUT_TOTALS,
+	OUTPUT_MOMENTS,
+	OUTPUT_DAYS
+} TallyOutput;
+
+/* The longest CUPED lookback: a year, in microseconds. */
+#define MAX_LOOKBACK (INT64CONST(366) * USECS_PER_DAY)
 
 /* The experience's exposures in the period: first assignments, one per visitor. */
 #define EXPOSURES \
@@ -35,6 +50,17 @@ PG_FUNCTION_INFO_V1(convert_analysis_tally);
 
 static const char *const exposures_query =
 "SELECT vb.visitor_id, vb.variation_id, vb.bucketed_at" EXPOSURES;
+
+/*
+ * The same with each visitor's value of a dimension ($5), through the
+ * narrow helper convert.analysis_visitor_segment (NULL: no value).
+ */
+static const char *const dimension_exposures_query =
+"SELECT vb.visitor_id, vb.variation_id, vb.bucketed_at, d.value"
+"  FROM convert.visitor_bucketing AS vb"
+"  LEFT JOIN convert.analysis_visitor_segment($1, $2, $5) AS d ON d.visitor_id = vb.visitor_id"
+" WHERE vb.project_id = $1 AND vb.experience_id = $2"
+"   AND vb.bucketed_at >= $3 AND vb.bucketed_at < $4";
 
 /* How many, to size the tally's table once instead of growing it. */
 static const char *const exposure_count_query = "SELECT count(*)" EXPOSURES;
@@ -51,13 +77,16 @@ static const char *const conversions_query =
 " WHERE ev.project_id = $1 AND ev.event_type = 'conversion'"
 "   AND ev.received_at >= $3 AND ev.received_at < $4";
 
-/* $1 project_id, $2 experience_id, $3 from, $4 to (exclusive) */
-static Oid	scan_param_types[4] = {INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+/* $1 project_id, $2 experience_id, $3 from, $4 to (exclusive), $5 dimension */
+#define SCAN_PARAMS 5
+static Oid	scan_param_types[SCAN_PARAMS] = {INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+TEXTOID};
 
 typedef struct TallyReceiver
 {
 	DestReceiver pub;
 	cv_tally   *tally;
+	AnalysisGroups *groups;		/* by dimension: the tally counts groups */
 	MemoryContext row_context;	/* detoasted values of the current row */
 	bool		row_context_used;
 } TallyReceiver;
@@ -150,10 +179,21 @@ receive_exposure(TupleTableSlot *slot, DestReceiver *self)
 	const char *visitor;
 	size_t		len;
 
+	int64		arm;
+
 	slot_getallattrs(slot);
 	visitor = text_bytes(r, slot->tts_values[0], &len);
-	check_tally_status(cv_tally_expose(r->tally, visitor, len,
-									   DatumGetInt64(slot->tts_values[1]),
+	arm = DatumGetInt64(slot->tts_values[1]);
+	if (r->groups != NULL)
+	{
+		const char *value = NULL;
+		size_t		value_len = 0;
+
+		if (!slot->tts_isnull[3])
+			value = text_bytes(r, slot->tts_values[3], &value_len);
+		arm = analysis_group(r->groups, arm, value, value_len);
+	}
+	check_tally_status(cv_tally_expose(r->tally, visitor, len, arm,
 									   DatumGetTimestampTz(slot->tts_values[2])));
 	end_row(r);
 	return true;
@@ -201,7 +241,8 @@ receiver_destroy(DestReceiver *self)
 /* Run one of the queries above, feeding its rows to the tally. */
 static void
 scan_into_tally(const char *query, bool (*receive) (TupleTableSlot *, DestReceiver *),
-				cv_tally *tally, MemoryContext context, ParamListInfo params)
+				cv_tally *tally, AnalysisGroups *groups, MemoryContext context,
+				ParamListInfo params)
 {
 	TallyReceiver receiver = {0};
 	SPIExecuteOptions options = {0};
@@ -214,13 +255,14 @@ scan_into_tally(const char *query, bool (*receive) (TupleTableSlot *, DestReceiv
 	receiver.pub.rDestroy = receiver_destroy;
 	receiver.pub.mydest = DestNone;
 	receiver.tally = tally;
+	receiver.groups = groups;
 	receiver.row_context = AllocSetContextCreate(context, "analysis tally row",
 												 ALLOCSET_SMALL_SIZES);
 	options.params = params;
 	options.read_only = true;
 	options.dest = &receiver.pub;
 	/* planned for these values (partition pruning), parallel allowed */
-	plan = SPI_prepare_cursor(query, 4, scan_param_types, CURSOR_OPT_PARALLEL_OK);
+	plan = SPI_prepare_cursor(query, SCAN_PARAMS, scan_param_types, CURSOR_OPT_PARALLEL_OK);
 	if (plan == NULL)
 		elog(ERROR, "analysis scan could not be planned: %s",
 			 SPI_result_code_string(SPI_result));
@@ -233,7 +275,7 @@ scan_into_tally(const char *query, bool (*receive) (TupleTableSlot *, DestReceiv
 static void
 reserve_for_exposures(cv_tally *tally, ParamListInfo params)
 {
-	SPIPlanPtr	plan = SPI_prepare_cursor(exposure_count_query, 4, scan_param_types,
+	SPIPlanPtr	plan = SPI_prepare_cursor(exposure_count_query, SCAN_PARAMS, scan_param_types,
 										  CURSOR_OPT_PARALLEL_OK);
 	SPIExecuteOptions options = {0};
 	bool		isnull;
@@ -249,16 +291,17 @@ reserve_for_exposures(cv_tally *tally, ParamListInfo params)
 }
 
 static ParamListInfo
-scan_params(int64 project_id, int64 experience_id, TimestampTz from, TimestampTz to)
+scan_params(int64 project_id, int64 experience_id, TimestampTz from, TimestampTz to,
+			text *dimension)
 {
-	ParamListInfo params = makeParamList(4);
-	Datum		values[4] = {Int64GetDatum(project_id), Int64GetDatum(experience_id),
-	TimestampTzGetDatum(from), TimestampTzGetDatum(to)};
+	ParamListInfo params = makeParamList(SCAN_PARAMS);
+	Datum		values[SCAN_PARAMS] = {Int64GetDatum(project_id), Int64GetDatum(experience_id),
+		TimestampTzGetDatum(from), TimestampTzGetDatum(to), PointerGetDatum(dimension)};
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < SCAN_PARAMS; i++)
 	{
 		params->params[i].value = values[i];
-		params->params[i].isnull = false;
+		params->params[i].isnull = i == 4 && dimension == NULL;
 		params->params[i].pflags = PARAM_FLAG_CONST;
 		params->params[i].ptype = scan_param_types[i];
 	}
@@ -314,24 +357,136 @@ decimal_datum(const cv_decimal *d)
 							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 
+/*
+ * One row per totals entry: analysis_tally's 7 columns, or all 17
+ * with_moments (by dimension, the tally's variations are groups).
+ */
 static void
-emit_totals(FunctionCallInfo fcinfo, const cv_tally_totals *totals, size_t count)
+emit_totals(FunctionCallInfo fcinfo, const cv_tally_totals *totals, size_t count,
+			bool with_moments, const AnalysisGroups *groups)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	for (size_t i = 0; i < count; i++)
 	{
 		const cv_tally_totals *t = &totals[i];
-		Datum		values[7] = {
+		int64		variation_id = t->variation_id;
+		const char *value = NULL;
+		Datum		values[17] = {
 			Int64GetDatum(t->variation_id), Int64GetDatum(t->goal_id),
 			Int64GetDatum(t->converting_visitors), Int64GetDatum(t->conversions),
 			decimal_datum(&t->revenue), decimal_datum(&t->products),
-			Float8GetDatum((double) t->revenue_squares)
+			Float8GetDatum((double) t->revenue_squares),
+			Int64GetDatum(t->pre_visitors), Int64GetDatum(t->both_visitors),
+			Float8GetDatum(t->pre_revenue), Float8GetDatum(t->pre_revenue_squares),
+			Float8GetDatum(t->revenue_cross),
+			Int64GetDatum(t->orders), Float8GetDatum(t->orders_squares),
+			Float8GetDatum(t->products_squares), Float8GetDatum(t->products_orders),
+			(Datum) 0
 		};
-		bool		nulls[7] = {0};
+		bool		nulls[17] = {0};
+
+		Assert(rsinfo->setDesc->natts == (with_moments ? 17 : 7));
+		if (groups != NULL)
+		{
+			analysis_group_pair(groups, variation_id, &variation_id, &value);
+			values[0] = Int64GetDatum(variation_id);
+		}
+		nulls[16] = value == NULL;
+		if (value != NULL)
+			values[16] = CStringGetTextDatum(value);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/*
+ * The tally of both SQL functions: exposures, then the conversions from
+ * lookback (microseconds) before the first exposure on.
+ */
+/* One row per variation, goal and day (analysis_daily). */
+static void
+emit_days(FunctionCallInfo fcinfo, cv_tally *tally)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	const cv_tally_day *days;
+	size_t		count;
+
+	check_tally_status(cv_tally_daily(tally, &days, &count));
+	for (size_t i = 0; i < count; i++)
+	{
+		Datum		values[5] = {
+			DateADTGetDatum((DateADT) days[i].day), Int64GetDatum(days[i].variation_id),
+			Int64GetDatum(days[i].goal_id), Int64GetDatum(days[i].visitors),
+			Int64GetDatum(days[i].converting_visitors)
+		};
+		bool		nulls[5] = {0};
 
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
+}
+
+static Datum
+run_tally(FunctionCallInfo fcinfo, int64 lookback, TallyOutput output, text *dimension)
+{
+	TimestampTz from = PG_ARGISNULL(2) ? DT_NOBEGIN : PG_GETARG_TIMESTAMPTZ(2);
+	TimestampTz to = PG_ARGISNULL(3) ? DT_NOEND : PG_GETARG_TIMESTAMPTZ(3);
+	MemoryContext context;
+	cv_allocator allocator;
+	cv_tally   *tally;
+	const cv_tally_totals *totals;
+	size_t		count;
+	ParamListInfo params;
+	int64		first_exposure;
+	AnalysisGroups *groups = NULL;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("project_id and experience_id must not be NULL")));
+	context = AllocSetContextCreate(CurrentMemoryContext, "analysis tally",
+									ALLOCSET_DEFAULT_SIZES);
+	allocator = analysis_allocator(context);
+	tally = cv_tally_create(&allocator);
+	if (tally == NULL)
+		check_tally_status(CV_TALLY_NO_MEMORY);
+	if (output != OUTPUT_DAYS)
+	{
+		set_bounds(fcinfo, tally, CV_MEASURE_ORDER_VALUE, 4);
+		set_bounds(fcinfo, tally, CV_MEASURE_PRODUCTS, 7);
+	}
+	cv_tally_set_lookback(tally, lookback);
+	if (dimension != NULL)
+		groups = analysis_groups_create(context);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	params = scan_params(PG_GETARG_INT64(0), PG_GETARG_INT64(1), from, to, dimension);
+	reserve_for_exposures(tally, params);
+	scan_into_tally(groups ? dimension_exposures_query : exposures_query, receive_exposure,
+					tally, groups, context, params);
+	/* conversions before the first exposure's lookback cannot count */
+	check_tally_status(cv_tally_end_exposures(tally, &first_exposure));
+	if (first_exposure != INT64_MAX)
+	{
+		/* the lookback reaches before from_time: pre-exposure data is older */
+		TimestampTz start = first_exposure < DT_NOBEGIN + lookback
+			? DT_NOBEGIN : first_exposure - lookback;
+
+		if (lookback == 0)
+			start = Max(from, first_exposure);
+		scan_into_tally(conversions_query, receive_conversion, tally, NULL, context,
+						scan_params(PG_GETARG_INT64(0), PG_GETARG_INT64(1), start, to, NULL));
+	}
+	SPI_finish();
+
+	check_tally_status(cv_tally_finish(tally, &totals, &count));
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	if (output == OUTPUT_DAYS)
+		emit_days(fcinfo, tally);
+	else
+		emit_totals(fcinfo, totals, count, output == OUTPUT_MOMENTS, groups);
+	MemoryContextDelete(context);
+	return (Datum) 0;
 }
 
 /*
@@ -345,45 +500,46 @@ emit_totals(FunctionCallInfo fcinfo, const cv_tally_totals *totals, size_t count
 Datum
 convert_analysis_tally(PG_FUNCTION_ARGS)
 {
-	TimestampTz from = PG_ARGISNULL(2) ? DT_NOBEGIN : PG_GETARG_TIMESTAMPTZ(2);
-	TimestampTz to = PG_ARGISNULL(3) ? DT_NOEND : PG_GETARG_TIMESTAMPTZ(3);
-	MemoryContext context;
-	cv_allocator allocator;
-	cv_tally   *tally;
-	const cv_tally_totals *totals;
-	size_t		count;
-	ParamListInfo params;
-	int64		first_exposure;
+	return run_tally(fcinfo, 0, OUTPUT_TOTALS, NULL);
+}
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("project_id and experience_id must not be NULL")));
-	context = AllocSetContextCreate(CurrentMemoryContext, "analysis tally",
-									ALLOCSET_DEFAULT_SIZES);
-	allocator = analysis_allocator(context);
-	tally = cv_tally_create(&allocator);
-	if (tally == NULL)
-		check_tally_status(CV_TALLY_NO_MEMORY);
-	set_bounds(fcinfo, tally, CV_MEASURE_ORDER_VALUE, 4);
-	set_bounds(fcinfo, tally, CV_MEASURE_PRODUCTS, 7);
+/*
+ * convert.analysis_moments(the arguments of analysis_tally, lookback,
+ *                          dimension)
+ * analysis_tally's columns, then the visitors' pre-exposure sums for
+ * CUPED: conversions in [exposure - lookback, exposure) (NULL or 0: none),
+ * the products-per-order sums, and the dimension value: with a dimension
+ * (a segment key; NULL: none) one row per variation, value and goal.
+ */
+Datum
+convert_analysis_moments(PG_FUNCTION_ARGS)
+{
+	int64		lookback = 0;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	params = scan_params(PG_GETARG_INT64(0), PG_GETARG_INT64(1), from, to);
-	reserve_for_exposures(tally, params);
-	scan_into_tally(exposures_query, receive_exposure, tally, context, params);
-	/* conversions before the first exposure cannot count */
-	check_tally_status(cv_tally_end_exposures(tally, &first_exposure));
-	if (first_exposure != INT64_MAX)
-		scan_into_tally(conversions_query, receive_conversion, tally, context,
-						scan_params(PG_GETARG_INT64(0), PG_GETARG_INT64(1),
-									Max(from, first_exposure), to));
-	SPI_finish();
+	if (!PG_ARGISNULL(10))
+	{
+		Interval   *span = PG_GETARG_INTERVAL_P(10);
 
-	check_tally_status(cv_tally_finish(tally, &totals, &count));
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	emit_totals(fcinfo, totals, count);
-	MemoryContextDelete(context);
-	return (Datum) 0;
+		if (span->month != 0 || span->day < 0 || span->time < 0 ||
+			span->day > 366 || span->time > MAX_LOOKBACK ||
+			(int64) span->day * USECS_PER_DAY + span->time > MAX_LOOKBACK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("CUPED lookback must be between 0 and 366 days"),
+					 errhint("Give it in days or hours, e.g. '14 days'; months are not a fixed length.")));
+		lookback = (int64) span->day * USECS_PER_DAY + span->time;
+	}
+	return run_tally(fcinfo, lookback, OUTPUT_MOMENTS,
+					 PG_ARGISNULL(11) ? NULL : PG_GETARG_TEXT_PP(11));
+}
+
+/*
+ * convert.analysis_daily(project_id, experience_id, from_time, to_time)
+ * Per variation and goal with converting visitors and per day (UTC) from
+ * the first exposure's on: the visitors exposed and converted by its end.
+ */
+Datum
+convert_analysis_daily(PG_FUNCTION_ARGS)
+{
+	return run_tally(fcinfo, 0, OUTPUT_DAYS, NULL);
 }

@@ -14,8 +14,8 @@
 #include "utils/array.h"
 #include "utils/lsyscache.h"
 
+#include "stats_datum.h"
 #include "stats_distributions.h"
-#include "stats_tests.h"
 
 PG_FUNCTION_INFO_V1(convert_normal_cdf);
 PG_FUNCTION_INFO_V1(convert_student_t_cdf);
@@ -24,7 +24,7 @@ PG_FUNCTION_INFO_V1(convert_two_proportion_test);
 PG_FUNCTION_INFO_V1(convert_welch_test);
 PG_FUNCTION_INFO_V1(convert_sample_ratio_test);
 
-static void
+void
 check_confidence(double confidence)
 {
 	if (!(confidence > 0 && confidence < 1))
@@ -46,27 +46,35 @@ check_degrees_of_freedom(double df)
 }
 
 /* A float8 Datum, NULL when the statistic is undefined (NaN). */
-static Datum
+Datum
 float_or_null(double v, bool *isnull)
 {
 	*isnull = isnan(v);
 	return Float8GetDatum(isnan(v) ? 0 : v);
 }
 
-/* Build the OUT record; the order matches the SQL declarations. */
-static Datum
-comparison_record(FunctionCallInfo fcinfo, const cv_comparison *c, bool with_df)
+/* The OUT record's descriptor of the function being called. */
+TupleDesc
+result_descriptor(FunctionCallInfo fcinfo)
 {
 	TupleDesc	tupdesc;
-	Datum		values[10];
-	bool		nulls[10];
-	int			n = 0;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("function returning record called in context that cannot accept type record")));
-	tupdesc = BlessTupleDesc(tupdesc);
+	return BlessTupleDesc(tupdesc);
+}
+
+/* Build the OUT record; the order matches the SQL declarations. */
+Datum
+comparison_record(FunctionCallInfo fcinfo, const cv_comparison *c, bool with_df)
+{
+	TupleDesc	tupdesc = result_descriptor(fcinfo);
+	Datum		values[10];
+	bool		nulls[10];
+	int			n = 0;
+
 
 	values[n] = float_or_null(c->statistic, &nulls[n]), n++;
 	if (with_df)
@@ -107,7 +115,7 @@ convert_chi_square_sf(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(cv_chi_square_sf(PG_GETARG_FLOAT8(0), df));
 }
 
-static double
+double
 count_arg(FunctionCallInfo fcinfo, int n, const char *name)
 {
 	int64		v = PG_GETARG_INT64(n);
@@ -208,11 +216,7 @@ convert_sample_ratio_test(PG_FUNCTION_ARGS)
 				 errdetail("observed has %d elements, weights %d.", n_observed, n_weights)));
 	chi_square = cv_sample_ratio_chi_square(observed, weights, n_observed, &p_value);
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("function returning record called in context that cannot accept type record")));
-	tupdesc = BlessTupleDesc(tupdesc);
+	tupdesc = result_descriptor(fcinfo);
 	values[0] = float_or_null(chi_square, &nulls[0]);
 	values[1] = float_or_null(p_value, &nulls[1]);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));

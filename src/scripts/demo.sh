@@ -17,11 +17,22 @@ demo=${CONVERT_DEMO_DIR:-$top/.demo}
 "$top/src/scripts/ensure-deps.sh"
 make -s -C "$top" all proxy >/dev/null
 
-# A previous demo may still be running: stop it and start afresh.
-cluster_stop "$demo/cluster" 2>/dev/null || true
-rm -rf "$demo"
-mkdir -p "$demo"
-chmod 755 "$demo"
+# fresh_demo_dir: stop a demo that may still be running there, start afresh.
+fresh_demo_dir() {
+  cluster_stop "$demo/cluster" 2>/dev/null || true
+  rm -rf "$demo"
+  mkdir -p "$demo"
+  chmod 755 "$demo"
+}
+fresh_demo_dir
+# As root the server runs as postgres, which cannot reach a checkout in a
+# private home (/root is mode 700): the demo then lives under /tmp.
+if ! as_server_user test -x "$demo"; then
+  rm -rf "$demo"
+  demo=${TMPDIR:-/tmp}/convert-demo
+  echo "note: the postgres user cannot reach $top; the demo's files are in $demo"
+  fresh_demo_dir
+fi
 private_install "$top" "$demo/pginstall"
 port=$(free_port "${CONVERT_DEMO_PORT:-5440}")
 cluster_start "$demo/cluster" "$port"

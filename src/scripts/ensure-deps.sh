@@ -26,6 +26,9 @@ set -euo pipefail
 #   pc:MODULE      a pkg-config module
 #   pgserver:FILE  a file under pg_config --includedir-server
 #   pgbin:FILE     a program in the PostgreSQL 15 bin directory
+#   py:MODULE      a module Debian's python3 imports ($CONVERT_PYTHON, by
+#                  default /usr/bin/python3: Debian's python3-* packages
+#                  install for it, not for a python3 found first on PATH)
 # and the scope that needs it (extension: `make`; all: tests, demo, proxy).
 requirements=(
   "make                     cmd:make                 extension"
@@ -41,9 +44,12 @@ requirements=(
   "zlib1g-dev               pc:zlib                  all"
   "nodejs                   cmd:node                 all"
   "npm                      cmd:npm                  all"
+  "python3-scipy            py:scipy                 all"
+  "python3-statsmodels      py:statsmodels           all"
 )
 
 scope=${CONVERT_DEPS:-all}
+python=${CONVERT_PYTHON:-/usr/bin/python3}
 
 pg15_bindir=${CONVERT_PG15_BINDIR:-/usr/lib/postgresql/15/bin}
 
@@ -57,6 +63,7 @@ present() {
       dir=$(pg_config --includedir-server 2>/dev/null) || return 1
       [[ -n "$dir" && -f "$dir/$what" ]] ;;
     pgbin) [[ -x "$pg15_bindir/$what" ]] ;;
+    py) [[ -x "$python" ]] && "$python" -c "import $what" >/dev/null 2>&1 ;;
     *) echo "ensure-deps: unknown check '$1'" >&2; return 2 ;;
   esac
 }

@@ -218,6 +218,12 @@ check_small_tally(void)
 	check_totals(&totals[0], 10, 1, 2, 3, "115.00", "2", 15.0 * 15 + 100 * 100);
 	check_totals(&totals[1], 20, 1, 1, 1, "0.25", "0", 0.0625);
 	check_totals(&totals[2], 20, 2, 1, 2, "0", "0", 0);
+	/* products per order: a 2 orders with 2 products, c 1 order without */
+	CHECK_INT(totals[0].orders, 3);
+	CHECK_NEAR(totals[0].orders_squares, 4 + 1, 0);
+	CHECK_NEAR(totals[0].products_squares, 4, 0);
+	CHECK_NEAR(totals[0].products_orders, 2 * 2, 0);
+	CHECK_INT(totals[2].orders, 0);
 	/* exposures end when conversions begin */
 	CHECK_INT(cv_tally_expose(t, "z", 1, 30, 100), CV_TALLY_LATE_EXPOSURE);
 	cv_tally_destroy(t);
@@ -369,6 +375,93 @@ check_percentiles_against_sort(void)
 	CHECK_INT(failures, 0);
 }
 
+/*
+ * CUPED's pre-exposure sums with a lookback of 60: a (exposed at 100)
+ * bought for 5 at 39 (61 before: outside), for 8 at 70 and for 15 after
+ * exposure; b (exposed at 100) bought for 3 at 40 and never after; c
+ * (exposed at 200) signed up at 150 and at 210.  Deferred by a
+ * percentile bound (the 100th percentile of the orders, which keeps all)
+ * the pre-exposure orders must count the same.
+ */
+static void
+check_lookback(bool percentile)
+{
+	cv_bound	none = {CV_BOUND_NONE, {0, 0}, 0};
+	cv_bound	p100 = {CV_BOUND_PERCENTILE, {0, 0}, 100};
+	cv_tally   *t = cv_tally_create(&heap);
+	const cv_tally_totals *totals;
+	size_t		n;
+	int64_t		first;
+
+	if (percentile)
+		cv_tally_set_bounds(t, CV_MEASURE_ORDER_VALUE, &none, &p100);
+	cv_tally_set_lookback(t, 60);
+	expose(t, "a", 10, 100);
+	expose(t, "b", 10, 100);
+	expose(t, "c", 20, 200);
+	CHECK_INT(cv_tally_end_exposures(t, &first), CV_TALLY_OK);
+	convert_event(t, "a", 39, 1, "5", NULL);	/* 61 before: outside */
+	convert_event(t, "a", 70, 1, "8", NULL);
+	convert_event(t, "a", 150, 1, "15", NULL);
+	convert_event(t, "b", 40, 1, "3", NULL);	/* exactly 60 before: inside */
+	convert_event(t, "c", 150, 2, NULL, NULL);
+	convert_event(t, "c", 210, 2, NULL, NULL);
+	CHECK_INT(cv_tally_finish(t, &totals, &n), CV_TALLY_OK);
+	CHECK_INT(n, 2);
+	/* arm 10 goal 1: a converted (15), a and b before (8, 3) */
+	check_totals(&totals[0], 10, 1, 1, 1, "15", "0", 225);
+	CHECK_INT(totals[0].pre_visitors, 2);
+	CHECK_INT(totals[0].both_visitors, 1);
+	CHECK_NEAR(totals[0].pre_revenue, 11, 0);
+	CHECK_NEAR(totals[0].pre_revenue_squares, 64 + 9, 0);
+	CHECK_NEAR(totals[0].revenue_cross, 8 * 15, 0);
+	/* arm 20 goal 2: c before and after, no revenue */
+	check_totals(&totals[1], 20, 2, 1, 1, "0", "0", 0);
+	CHECK_INT(totals[1].pre_visitors, 1);
+	CHECK_INT(totals[1].both_visitors, 1);
+	cv_tally_destroy(t);
+}
+
+/*
+ * Days: a (arm 10) exposed on day 5, b (arm 20) on day 6; a converts on
+ * goal 1 on day 7 and again on day 8, b on day 6 (the day it was
+ * exposed) and on goal 2 before its exposure (not counted).
+ */
+static void
+check_daily(void)
+{
+	const int64_t day = INT64_C(86400000000);
+	cv_tally   *t = cv_tally_create(&heap);
+	const cv_tally_totals *totals;
+	const cv_tally_day *days;
+	size_t		n;
+	int64_t		first;
+
+	expose(t, "a", 10, 5 * day + 1);
+	expose(t, "b", 20, 6 * day + 10);
+	CHECK_INT(cv_tally_end_exposures(t, &first), CV_TALLY_OK);
+	convert_event(t, "a", 8 * day, 1, NULL, NULL);
+	convert_event(t, "a", 7 * day + 5, 1, NULL, NULL);
+	convert_event(t, "b", 6 * day + 20, 1, NULL, NULL);
+	convert_event(t, "b", 6 * day, 2, NULL, NULL);
+	CHECK_INT(cv_tally_finish(t, &totals, &n), CV_TALLY_OK);
+	CHECK_INT(cv_tally_daily(t, &days, &n), CV_TALLY_OK);
+	/* days 5, 6, 7 for arms 10 and 20 and goal 1 */
+	CHECK_INT(n, 6);
+	CHECK_INT(days[0].variation_id, 10);
+	CHECK_INT(days[0].day, 5);
+	CHECK_INT(days[0].visitors, 1);
+	CHECK_INT(days[0].converting_visitors, 0);
+	CHECK_INT(days[2].day, 7);
+	CHECK_INT(days[2].converting_visitors, 1);
+	CHECK_INT(days[3].variation_id, 20);
+	CHECK_INT(days[3].visitors, 0);
+	CHECK_INT(days[4].visitors, 1);
+	CHECK_INT(days[4].converting_visitors, 1);
+	CHECK_INT(days[5].converting_visitors, 1);
+	cv_tally_destroy(t);
+}
+
 void
 test_analysis_tally(void)
 {
@@ -378,4 +471,7 @@ test_analysis_tally(void)
 	check_many_visitors(false);
 	check_many_visitors(true);
 	check_percentiles_against_sort();
+	check_lookback(false);
+	check_lookback(true);
+	check_daily();
 }

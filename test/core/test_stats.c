@@ -3,11 +3,20 @@
  * reference values computed independently with SciPy 1.10.1
  * (scipy.stats.norm, .t, .chi2, .ttest_ind_from_stats with equal_var=False,
  * .chisquare) on Debian 12; each expected number is SciPy's output.
+ * The sequential, Bayesian and multiple-comparison values come from
+ * test/analysis/readouts_reference.py (statsmodels 0.13.5 multipletests;
+ * the confidence sequence with its p-value found by scipy.optimize.brentq;
+ * the risk from scipy.stats.truncnorm; the ratio metrics from the delta
+ * method written out there over per-visitor numpy arrays).
  */
 #include <math.h>
 
 #include "check.h"
+#include "stats_adjust.h"
+#include "stats_bayes.h"
 #include "stats_distributions.h"
+#include "stats_ratio.h"
+#include "stats_sequential.h"
 #include "stats_tests.h"
 
 #define TIGHT 1e-12
@@ -87,6 +96,99 @@ check_sample_ratio(void)
 	CHECK_NEAR(p, 0.36787944117144245, TIGHT);
 }
 
+static void
+check_sequential(void)
+{
+	/* 10% of 1000 against 13% of 1000, Bernoulli variances */
+	cv_comparison c = cv_sequential_test(1000, 0.1, 0.09, 1000, 0.13, 0.1131, 0.95, 5000);
+
+	CHECK_NEAR(cv_sequential_rho(0.05, 5000), 0.03984006677137368, TIGHT);
+	CHECK_NEAR(c.p_value, 0.37893150758579747, LOOSE);
+	CHECK_NEAR(c.ci_low, -0.01451796210226778, LOOSE);
+	CHECK_NEAR(c.ci_high, 0.07451796210226777, LOOSE);
+	CHECK_NEAR(c.uplift_low, -0.14517962102267779, LOOSE);
+	CHECK_NEAR(c.uplift_high, 0.7451796210226777, LOOSE);
+
+	/* 90% sequence tuned for 200: excludes 0, so p < 0.1 */
+	c = cv_sequential_test(50, 10, 16, 60, 12.5, 25, 0.9, 200);
+	CHECK_NEAR(c.p_value, 0.07843666613815135, LOOSE);
+	CHECK_NEAR(c.ci_low, 0.09389182159453968, LOOSE);
+	CHECK_NEAR(c.ci_high, 4.906108178405461, LOOSE);
+	CHECK_NEAR(c.uplift_high, 0.49061081784054605, LOOSE);
+
+	c = cv_sequential_test(0, 0, 0, 10, 0.1, 0.09, 0.95, 5000);
+	CHECK(isnan(c.p_value) && isnan(c.difference));
+	c = cv_sequential_test(10, 0.5, 0, 10, 0.5, 0, 0.95, 5000);
+	CHECK(isnan(c.p_value) && c.difference == 0);
+}
+
+static void
+check_bayes(void)
+{
+	cv_bayes	b = cv_bayes_lift(1000, 0.1, 0.09, 1000, 0.13, 0.1131, NAN);
+
+	CHECK_NEAR(b.lift, 0.3, TIGHT);
+	CHECK_NEAR(b.lift_sd, 0.16284962388657825, TIGHT);
+	CHECK_NEAR(b.chance_to_win, 0.9672763417294538, LOOSE);
+	CHECK_NEAR(b.risk, 0.002089064858592267, LOOSE);
+
+	/* a proper prior N(0, 0.05^2) pulls the lift towards 0 */
+	b = cv_bayes_lift(500, 2.0, 9.0, 400, 1.8, 7.5, 0.05);
+	CHECK_NEAR(b.lift, -0.02307869836141242, LOOSE);
+	CHECK_NEAR(b.lift_sd, 0.04385239492849496, LOOSE);
+	CHECK_NEAR(b.chance_to_win, 0.2993463635435938, LOOSE);
+	CHECK_NEAR(b.risk, 0.0314022696450104, LOOSE);
+
+	b = cv_bayes_lift(10, 0, 0, 10, 0.1, 0.09, NAN);
+	CHECK(isnan(b.chance_to_win) && isnan(b.risk));
+}
+
+static void
+check_adjust(void)
+{
+	double		p[] = {0.01, 0.2, NAN, 0.04, 0.03, 0.04, 0.5};
+	double		holm[] = {0.06, 0.4, NAN, 0.16, 0.15, 0.16, 0.5};
+	double		bh[] = {0.06, 0.24, NAN, 0.06, 0.06, 0.06, 0.5};
+	double		bad[] = {0.5, 1.5};
+	double		adjusted[7];
+	size_t		work[14];
+
+	CHECK(cv_adjust_p_values(p, 7, CV_ADJUST_HOLM, adjusted, work));
+	for (int i = 0; i < 7; i++)
+		CHECK(isnan(holm[i]) ? isnan(adjusted[i]) : fabs(adjusted[i] - holm[i]) <= 1e-15);
+	CHECK(cv_adjust_p_values(p, 7, CV_ADJUST_BENJAMINI_HOCHBERG, adjusted, work));
+	for (int i = 0; i < 7; i++)
+		CHECK(isnan(bh[i]) ? isnan(adjusted[i]) : fabs(adjusted[i] - bh[i]) <= 1e-15);
+	CHECK(!cv_adjust_p_values(bad, 2, CV_ADJUST_HOLM, adjusted, work));
+	CHECK(cv_adjust_p_values(p, 0, CV_ADJUST_HOLM, adjusted, work));
+}
+
+static void
+check_ratio(void)
+{
+	/*
+	 * Revenue per converting visitor, 8 visitors per arm: a converts 3 for
+	 * 30, 12.5, 40; b converts 4 for 10, 25, 50, 5.
+	 */
+	cv_ratio_sums a = {8, 82.5, 2656.25, 3, 3, 82.5};
+	cv_ratio_sums b = {8, 90, 3250, 4, 4, 90};
+	cv_ratio_sums none = {8, 0, 0, 0, 0, 0};
+	cv_ratio_comparison c = cv_ratio_test(&a, &b, 0.95, NAN);
+
+	CHECK_NEAR(c.ratio_a, 27.5, TIGHT);
+	CHECK_NEAR(c.ratio_b, 22.5, TIGHT);
+	CHECK_NEAR(c.uplift, -0.18181818181818177, TIGHT);
+	CHECK_NEAR(c.uplift_low, -0.9639868001064553, LOOSE);
+	CHECK_NEAR(c.uplift_high, 0.6003504364700918, LOOSE);
+	CHECK_NEAR(c.p_value, 0.6486766632896261, LOOSE);
+	c = cv_ratio_test(&a, &b, 0.95, 100);
+	CHECK_NEAR(c.uplift_low, -1.5743008191920311, LOOSE);
+	CHECK_NEAR(c.uplift_high, 1.2106644555556678, LOOSE);
+	CHECK(c.p_value == 1);
+	c = cv_ratio_test(&a, &none, 0.95, NAN);
+	CHECK(isnan(c.ratio_b) && isnan(c.p_value) && c.ratio_a == 27.5);
+}
+
 void
 test_stats(void)
 {
@@ -94,4 +196,8 @@ test_stats(void)
 	check_two_proportion();
 	check_welch();
 	check_sample_ratio();
+	check_sequential();
+	check_bayes();
+	check_adjust();
+	check_ratio();
 }

@@ -37,5 +37,19 @@ expect "a decision computed in SQL" '"bucketingAllocation": 6514'
 expect "the config served through the proxy" '^HTTP/1\.[01] 200 OK'
 expect "the demo project's goals in the served config" '"key": "increase-engagement"'
 expect "one-shot end" '^demo: done'
+
+# As root, a checkout the postgres user cannot reach (a clone in /root):
+# the demo moves its files under $TMPDIR and says so.
+if [[ $(id -u) -eq 0 ]]; then
+  mkdir -p "$dir/private" "$dir/tmp" && chmod 700 "$dir/private" && chmod 755 "$dir/tmp"
+  out="$dir/demo-private.out"
+  CONVERT_DEMO_ONESHOT=1 CONVERT_DEMO_DIR="$dir/private/demo" TMPDIR="$dir/tmp" \
+    CONVERT_DEMO_PORT=57440 CONVERT_DEMO_PROXY_PORT=57480 \
+    make -s -C "$top" demo >"$out" 2>&1
+  rc=$?
+  if [[ $rc -eq 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); tail -n 20 "$out"; fi
+  expect "the note on a private checkout" "^note: the postgres user cannot reach .*; the demo's files are in $dir/tmp/convert-demo\$"
+  expect "one-shot end from a private checkout" '^demo: done'
+fi
 echo "demo: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -23,8 +23,8 @@ check() {   # check NAME EXPECTED ACTUAL
   fi
 }
 
-# stub NAME BODY: a command in the fake machine's bin.
-stub() {
+# fake_command NAME BODY: a command in the fake machine's bin.
+fake_command() {
   printf '#!%s\n%s\n' "$bash" "$2" >"$machine/bin/$1"
   chmod +x "$machine/bin/$1"
 }
@@ -34,15 +34,15 @@ stub() {
 new_machine() {
   machine=$(mktemp -d -p "$work")
   mkdir -p "$machine/bin" "$machine/db" "$machine/server/include" "$machine/pg15"
-  for c in make gcc node npm; do stub "$c" 'exit 0'; done
-  stub pkg-config "[[ \$1 == --exists ]] || exit 2
+  for c in make gcc node npm; do fake_command "$c" 'exit 0'; done
+  fake_command pkg-config "[[ \$1 == --exists ]] || exit 2
 while read -r m; do [[ \$m == \"\$2\" ]] && exit 0; done <'$machine/db/pc'
 exit 1"
-  stub pg_config "[[ \$1 == --includedir-server ]] && echo '$machine/server/include'"
-  stub id "echo \${FAKE_UID:-1000}"
+  fake_command pg_config "[[ \$1 == --includedir-server ]] && echo '$machine/server/include'"
+  fake_command id "echo \${FAKE_UID:-1000}"
   printf '%s\n' json-c libpcre2-16 icu-uc libmicrohttpd libpq zlib >"$machine/db/pc"
   touch "$machine/server/include/postgres.h"
-  stub postgres 'exit 0' && mv "$machine/bin/postgres" "$machine/pg15/postgres"
+  fake_command postgres 'exit 0' && mv "$machine/bin/postgres" "$machine/pg15/postgres"
 }
 no_pc() { sed -i "/^$1\$/d" "$machine/db/pc"; }
 
@@ -82,7 +82,7 @@ check "as a user: the exact apt-get command, and failure" \
 
 new_machine
 no_pc zlib
-stub apt-get "echo called >>'$machine/apt.log'"
+fake_command apt-get "echo called >>'$machine/apt.log'"
 check "as root with --no-install (plain make): the command, no apt-get" \
   "ensure-deps: missing Debian packages: zlib1g-dev ensure-deps: run: sudo apt-get install -y zlib1g-dev|rc=1|apt-get not run" \
   "$(FAKE_UID=0 run --no-install)|$([[ -f "$machine/apt.log" ]] && echo apt-get run || echo apt-get not run)"
@@ -91,7 +91,7 @@ check "as root with --no-install (plain make): the command, no apt-get" \
 # script looks again.  This apt-get "installs" by adding the modules.
 new_machine
 no_pc libpq; no_pc icu-uc
-stub apt-get "echo \"\$@\" >>'$machine/apt.log'; [[ \$1 == install ]] && printf '%s\n' libpq icu-uc >>'$machine/db/pc'; exit 0"
+fake_command apt-get "echo \"\$@\" >>'$machine/apt.log'; [[ \$1 == install ]] && printf '%s\n' libpq icu-uc >>'$machine/db/pc'; exit 0"
 check "as root: installs what is missing" "ensure-deps: installing libicu-dev libpq-dev|rc=0" "$(FAKE_UID=0 run)"
 check "apt-get was asked for exactly those" "update -qq|install -y -qq --no-install-recommends libicu-dev libpq-dev" \
   "$(tr '\n' '|' <"$machine/apt.log" | sed 's/|$//')"
@@ -100,7 +100,7 @@ check "nothing more to do afterwards" "|rc=0" "$(FAKE_UID=0 run)"
 # An apt-get that succeeds without providing the files is caught.
 new_machine
 no_pc libmicrohttpd
-stub apt-get 'exit 0'
+fake_command apt-get 'exit 0'
 check "as root: a package that did not provide its files fails" \
   "ensure-deps: installing libmicrohttpd-dev ensure-deps: still missing after apt-get: libmicrohttpd-dev|rc=1" "$(FAKE_UID=0 run)"
 
