@@ -217,10 +217,10 @@ FROM convert.experience_analysis(94, '400') WHERE goal_key = 'signup';
 -- each value (statsmodels proportions_ztest, scipy ttest_ind) come from
 -- the reference's per-visitor data.
 UPDATE convert.visitor_bucketing AS vb
-SET segments = jsonb_build_object('browser',
+SET segments_digest = convert.segment_set_digest(jsonb_build_object('browser',
         CASE WHEN split_part(vb.visitor_id, '-', 2)::int % (CASE WHEN vb.variation_id = 4002 THEN 5 ELSE 10 END) = 0
              THEN 'FF' ELSE 'CH' END)
-    || CASE WHEN split_part(vb.visitor_id, '-', 2)::int % 2 = 0 THEN '{"country": "NL"}'::jsonb ELSE '{}' END
+    || CASE WHEN split_part(vb.visitor_id, '-', 2)::int % 2 = 0 THEN '{"country": "NL"}'::jsonb ELSE '{}' END)
 WHERE vb.project_id = 94;
 SELECT dimension_value, variation_key, goal_key, visitors, converting_visitors,
        round(dimension_share::numeric, 9) AS share, round(srm_p_value::numeric, 9) AS srm_p_value,
@@ -282,7 +282,10 @@ SELECT * FROM convert.experience_analysis(94, '400', prior_sd => -1);
 SELECT * FROM convert.experience_analysis(94, '400', cuped => true, cuped_lookback => NULL);
 SELECT * FROM convert.experience_analysis(94, '400', cuped => true, cuped_lookback => '2 months');
 SELECT * FROM convert.experience_analysis(94, '400', cuped => true, cuped_lookback => '-1 day');
-UPDATE convert.visitor_bucketing SET segments = segments || jsonb_build_object('note', repeat('x', 300))
+UPDATE convert.visitor_bucketing AS vb
+SET segments_digest = convert.segment_set_digest(
+        (SELECT s.segments FROM convert.segment_sets AS s WHERE s.digest = vb.segments_digest)
+        || jsonb_build_object('note', repeat('x', 300)))
 WHERE project_id = 94 AND visitor_id = 'o-1';
 SELECT * FROM convert.experience_analysis(94, '400', dimension => 'note');
 SELECT * FROM convert.sequential_test(10, 0.1, 0.09, 10, 0.2, 0.16, 1.5);

@@ -409,6 +409,21 @@ CREATE TABLE convert.segment_sets (
 COMMENT ON TABLE convert.segment_sets IS
 'Visitor segments objects sent with tracking, once per distinct value, keyed by the SHA-256 of their jsonb text';
 
+-- The digest of a segments object, stored in convert.segment_sets when it
+-- is new: for filling segments_digest by hand (backfills, test data).
+CREATE FUNCTION convert.segment_set_digest(segments jsonb)
+RETURNS bytea
+LANGUAGE sql VOLATILE STRICT
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+    INSERT INTO convert.segment_sets (digest, segments)
+    VALUES (pg_catalog.sha256(pg_catalog.convert_to(segment_set_digest.segments::text, 'UTF8')),
+            segment_set_digest.segments)
+    ON CONFLICT (digest) DO NOTHING;
+    SELECT pg_catalog.sha256(pg_catalog.convert_to(segment_set_digest.segments::text, 'UTF8'));
+$$;
+REVOKE ALL ON FUNCTION convert.segment_set_digest(jsonb) FROM PUBLIC;
+
 SELECT pg_catalog.pg_extension_config_dump('convert.segment_sets', '');
 
 INSERT INTO convert.segment_sets (digest, segments)
@@ -786,14 +801,15 @@ REVOKE ALL ON FUNCTION convert.ratio_test(bigint, float8, float8, float8, float8
 -- The value of a segment key (dimension: country, browser, devices,
 -- visitorType, a custom segment...) of each visitor exposed to the
 -- experience, or NULL: the one place analysis reads visitors' segments
--- (those sent with their first assignment).
+-- (those sent with their first assignment, stored once in segment_sets).
 CREATE FUNCTION convert.analysis_visitor_segment(project_id bigint, experience_id bigint,
                                                  dimension text)
 RETURNS TABLE (visitor_id text, value text)
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-    SELECT vb.visitor_id, vb.segments->>dimension
+    SELECT vb.visitor_id, s.segments->>dimension
     FROM convert.visitor_bucketing AS vb
+    LEFT JOIN convert.segment_sets AS s ON s.digest = vb.segments_digest
     WHERE vb.project_id = analysis_visitor_segment.project_id
       AND vb.experience_id = analysis_visitor_segment.experience_id
 $$;

@@ -77,6 +77,21 @@ CREATE TABLE convert.segment_sets (
 COMMENT ON TABLE convert.segment_sets IS
 'Visitor segments objects sent with tracking, once per distinct value, keyed by the SHA-256 of their jsonb text';
 
+-- The digest of a segments object, stored in convert.segment_sets when it
+-- is new: for filling segments_digest by hand (backfills, test data).
+CREATE FUNCTION convert.segment_set_digest(segments jsonb)
+RETURNS bytea
+LANGUAGE sql VOLATILE STRICT
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+    INSERT INTO convert.segment_sets (digest, segments)
+    VALUES (pg_catalog.sha256(pg_catalog.convert_to(segment_set_digest.segments::text, 'UTF8')),
+            segment_set_digest.segments)
+    ON CONFLICT (digest) DO NOTHING;
+    SELECT pg_catalog.sha256(pg_catalog.convert_to(segment_set_digest.segments::text, 'UTF8'));
+$$;
+REVOKE ALL ON FUNCTION convert.segment_set_digest(jsonb) FROM PUBLIC;
+
 -- Goals each visitor has converted on (the server-side twin of the SDK's
 -- visitor store `goals`): a second plain conversion is a duplicate.
 CREATE TABLE convert.visitor_goals (

@@ -7,14 +7,15 @@
 -- The value of a segment key (dimension: country, browser, devices,
 -- visitorType, a custom segment...) of each visitor exposed to the
 -- experience, or NULL: the one place analysis reads visitors' segments
--- (those sent with their first assignment).
+-- (those sent with their first assignment, stored once in segment_sets).
 CREATE FUNCTION convert.analysis_visitor_segment(project_id bigint, experience_id bigint,
                                                  dimension text)
 RETURNS TABLE (visitor_id text, value text)
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-    SELECT vb.visitor_id, vb.segments->>dimension
+    SELECT vb.visitor_id, s.segments->>dimension
     FROM convert.visitor_bucketing AS vb
+    LEFT JOIN convert.segment_sets AS s ON s.digest = vb.segments_digest
     WHERE vb.project_id = analysis_visitor_segment.project_id
       AND vb.experience_id = analysis_visitor_segment.experience_id
 $$;

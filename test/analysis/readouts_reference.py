@@ -412,10 +412,10 @@ VALUES (95, 500, 801, 0), (95, 500, 802, 1);
 SELECT convert.ensure_event_partitions('2026-03-01', '2026-04-30');
 SELECT setseed(0.17);
 INSERT INTO convert.visitor_bucketing (project_id, visitor_id, experience_id, variation_id, bucketed_at,
-                                      segments)
+                                      segments_digest)
 SELECT 95, 'g-' || i, 500, 5001 + i % 3, timestamptz '2026-04-02' + i * interval '1 minute',
-       CASE WHEN random() < 0.9
-            THEN jsonb_build_object('country', (ARRAY['US', 'DE', 'NL'])[1 + (random() * 2.4)::int]) END
+       convert.segment_set_digest(CASE WHEN random() < 0.9
+            THEN jsonb_build_object('country', (ARRAY['US', 'DE', 'NL'])[1 + (random() * 2.4)::int]) END)
 FROM generate_series(1, 9000) AS i;
 -- arm b converts more often, arm c spends more; a visitor's habit (h)
 -- carries over from before exposure (days -20..-1: CUPED's covariate
@@ -443,7 +443,7 @@ SELECT vb.variation_id, g.id, coalesce(vb.segments->>'country', '') AS country,
        coalesce(sum(ev.amount) FILTER (WHERE ev.received_at < vb.bucketed_at), 0) AS revenue_before,
        coalesce(sum(ev.products_count) FILTER (WHERE ev.received_at >= vb.bucketed_at), 0) AS products,
        count(*) FILTER (WHERE ev.received_at >= vb.bucketed_at AND ev.goal_data IS NOT NULL) AS orders
-FROM convert.visitor_bucketing AS vb
+FROM convert.visitor_bucketing_with_segments AS vb
 CROSS JOIN (VALUES (801), (802)) AS g(id)
 LEFT JOIN convert.events AS ev
   ON ev.project_id = 95 AND ev.visitor_id = vb.visitor_id AND ev.goal_id = g.id
@@ -589,7 +589,7 @@ def check_generated_cuped(checks, values):
 FIRST_CONVERSIONS = """
 SELECT vb.variation_id, (vb.bucketed_at AT TIME ZONE 'UTC')::date, g.id,
        (min(ev.received_at) AT TIME ZONE 'UTC')::date
-FROM convert.visitor_bucketing AS vb
+FROM convert.visitor_bucketing_with_segments AS vb
 CROSS JOIN (VALUES (801), (802)) AS g(id)
 LEFT JOIN convert.events AS ev
   ON ev.project_id = 95 AND ev.visitor_id = vb.visitor_id AND ev.goal_id = g.id

@@ -29,10 +29,13 @@ INSERT INTO convert.goals (project_id, id, key) VALUES (1, 501, 'purchase'), (1,
 INSERT INTO convert.experience_goals (project_id, experience_id, goal_id) VALUES (1, 100, 501), (1, 100, 502);
 SELECT convert.ensure_event_partitions('2025-12-18', '2026-01-08');" >/dev/null
 bench_sql "
+WITH country(i, digest) AS MATERIALIZED (
+    SELECT i, convert.segment_set_digest(jsonb_build_object('country', c))
+    FROM unnest(ARRAY['US', 'DE', 'NL', 'FR', 'GB']) WITH ORDINALITY AS t(c, i))
 INSERT INTO convert.visitor_bucketing (project_id, visitor_id, experience_id, variation_id, bucketed_at,
-                                      segments)
+                                      segments_digest)
 SELECT 1, 'visitor-' || g, 100, 1001 + g % 2, timestamptz '2026-01-01' + (g % 86400) * interval '1 second',
-       jsonb_build_object('country', (ARRAY['US', 'DE', 'NL', 'FR', 'GB'])[1 + g % 7 % 5])
+       (SELECT c.digest FROM country AS c WHERE c.i = 1 + g % 7 % 5)
 FROM generate_series(1, $visitors) AS g" >/dev/null
 bench_sql "
 INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id, amount, goal_data)
