@@ -82,3 +82,7 @@ GRANT SELECT ON
     convert.events, convert.visitor_bucketing, convert.visitor_goals, convert.goal_transactions,
     convert.experience_results_overview, convert.srm_overview
 TO convert_analyst;
+
+-- The per-group moments of a metric (convert.metric_moments).
+GRANT EXECUTE ON FUNCTION convert.metric_moments(float8, float8), convert.metric_moments(float8)
+TO convert_analyst;
