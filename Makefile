@@ -25,6 +25,7 @@ MODULE_big = convert
 CORE_OBJS = src/core/murmurhash3.o src/core/js_value.o src/core/bucketing.o
 CORE_OBJS += src/core/stats_distributions.o src/core/stats_tests.o \
 	src/core/decimal_sum.o src/core/analysis_tally.o
+CORE_OBJS += src/core/stats_moments.o
 CORE_OBJS += src/core/stats_adjust.o src/core/stats_sequential.o src/core/stats_bayes.o \
 	src/core/stats_ratio.o
 CORE_OBJS += src/core/js_string.o src/core/js_regex.o src/core/json_strict.o \
@@ -41,7 +42,7 @@ PG_OBJS = src/pg/convert_module.o src/pg/utf8_text.o \
 	src/pg/variations_jsonb.o src/pg/bucketing_functions.o
 PG_OBJS += src/pg/secret_functions.o
 PG_OBJS += src/pg/stats_functions.o src/pg/analysis_memory.o src/pg/analysis_scan.o
-PG_OBJS += src/pg/stats_readout_functions.o src/pg/analysis_groups.o
+PG_OBJS += src/pg/stats_readout_functions.o src/pg/analysis_groups.o src/pg/stats_moments_agg.o
 PG_OBJS += src/pg/rules_type.o src/pg/rules_match.o src/pg/jsonb_view.o
 PG_OBJS += src/pg/track_payload.o src/pg/track_ids.o src/pg/track_duplicates.o \
 	src/pg/track_decisions.o src/pg/error_quote.o
@@ -75,7 +76,7 @@ DATA = sql/$(EXTENSION)--0.1.0.sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 # pg_regress suites (sql/<name>.sql, expected/<name>.out).
 REGRESS = test_setup bucketing bucketing_utf8 bucketing_vectors bucketing_parallel
-REGRESS += analysis analysis_tally analysis_readouts
+REGRESS += analysis analysis_tally analysis_moments_agg analysis_readouts
 REGRESS += config_model config_access config_import
 REGRESS += tracking tracking_errors tracking_enrich request_bounds
 REGRESS += rules rules_errors rules_utf8

@@ -1301,3 +1301,70 @@ GRANT EXECUTE ON FUNCTION
                           bigint, float8, float8, float8, float8),
     convert.analysis_daily(bigint, bigint, timestamptz, timestamptz)
 TO convert_analyst;
+
+-- New in 0.2.0 (sql/install/60_analysis_stats.sql): the aggregate
+-- convert.metric_moments(y [, x]): per group, the moments of a per-visitor
+-- metric y and its covariate x (a NULL x counts as 0; a NULL y leaves the
+-- row out), kept as means and centred sums that parallel workers and Citus
+-- shards combine exactly: n, mean and sample variance of y for welch_test
+-- and sequential_test, the sums for cuped_moments.  NULL for no rows.
+CREATE TYPE convert.moments AS (
+    n bigint, mean float8, variance float8,
+    sum_y float8, sum_yy float8, sum_x float8, sum_xx float8, sum_xy float8);
+
+CREATE FUNCTION convert.metric_moments_add(internal, float8, float8)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'convert_metric_moments_add'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION convert.metric_moments_add(internal, float8)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'convert_metric_moments_add'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION convert.metric_moments_combine(internal, internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'convert_metric_moments_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION convert.metric_moments_serialize(internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'convert_metric_moments_serialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION convert.metric_moments_deserialize(bytea, internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'convert_metric_moments_deserialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION convert.metric_moments_final(internal)
+RETURNS convert.moments
+AS 'MODULE_PATHNAME', 'convert_metric_moments_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE convert.metric_moments(y float8, x float8) (
+    SFUNC = convert.metric_moments_add, STYPE = internal,
+    FINALFUNC = convert.metric_moments_final,
+    COMBINEFUNC = convert.metric_moments_combine,
+    SERIALFUNC = convert.metric_moments_serialize,
+    DESERIALFUNC = convert.metric_moments_deserialize,
+    PARALLEL = SAFE);
+
+CREATE AGGREGATE convert.metric_moments(y float8) (
+    SFUNC = convert.metric_moments_add, STYPE = internal,
+    FINALFUNC = convert.metric_moments_final,
+    COMBINEFUNC = convert.metric_moments_combine,
+    SERIALFUNC = convert.metric_moments_serialize,
+    DESERIALFUNC = convert.metric_moments_deserialize,
+    PARALLEL = SAFE);
+
+-- (98_privileges.sql)
+-- The per-group moments of a metric (convert.metric_moments).
+GRANT EXECUTE ON FUNCTION convert.metric_moments(float8, float8), convert.metric_moments(float8)
+TO convert_analyst;
+
+-- ---------------------------------------------------------------------------
+-- Last: nothing created above is executable by PUBLIC (98_privileges.sql)
+-- ---------------------------------------------------------------------------
+
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA convert, convert_rest FROM PUBLIC;

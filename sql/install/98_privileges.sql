@@ -83,6 +83,10 @@ GRANT SELECT ON
     convert.experience_results_overview, convert.srm_overview
 TO convert_analyst;
 
+-- The per-group moments of a metric (convert.metric_moments).
+GRANT EXECUTE ON FUNCTION convert.metric_moments(float8, float8), convert.metric_moments(float8)
+TO convert_analyst;
+
 -- Tracking's segments, stored once per distinct object (50_tracking_tables),
 -- and the source limit (52_tracking_limits).
 GRANT EXECUTE ON FUNCTION convert.track_max_source_bytes() TO convert_analyst;

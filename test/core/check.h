@@ -56,6 +56,7 @@ void		test_murmurhash3(void);
 void		test_js_value(void);
 void		test_bucketing(const char *fixtures_dir);
 void		test_stats(void);
+void		test_stats_moments(void);
 void		test_analysis_tally(void);
 void		test_rules(void);
 void		test_rules_eval(void);

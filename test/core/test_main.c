@@ -19,6 +19,7 @@ main(int argc, char **argv)
 	test_js_value();
 	test_bucketing(fixtures);
 	test_stats();
+	test_stats_moments();
 	test_analysis_tally();
 	test_rules();
 	test_rules_eval();
