@@ -165,19 +165,19 @@ SELECT count(cuped_conversion_rate) + count(cuped_p_value) + count(revenue_cuped
 FROM convert.experience_analysis(94, '400');
 SELECT count(*) AS differing_rows FROM (
     (SELECT variation_id, goal_id, converting_visitors, conversions, revenue, products, revenue_squares
-     FROM convert.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, NULL, NULL)
+     FROM convert_internal.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, NULL, NULL)
      EXCEPT ALL
-     SELECT * FROM convert.analysis_tally(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false))
+     SELECT * FROM convert_internal.analysis_tally(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false))
     UNION ALL
-    (SELECT * FROM convert.analysis_tally(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false)
+    (SELECT * FROM convert_internal.analysis_tally(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false)
      EXCEPT ALL
      SELECT variation_id, goal_id, converting_visitors, conversions, revenue, products, revenue_squares
-     FROM convert.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, NULL, NULL))) AS d;
+     FROM convert_internal.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, NULL, NULL))) AS d;
 -- the pre-exposure sums themselves (by hand: 100 signups before exposure
 -- per arm; of them 60 also after; purchases 1..30 at 10 + i and 951..960)
 SELECT variation_id, goal_id, converting_visitors, pre_visitors, both_visitors, pre_revenue,
        pre_revenue_squares, revenue_cross
-FROM convert.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, '14 days', NULL)
+FROM convert_internal.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, '14 days', NULL)
 ORDER BY variation_id, goal_id;
 
 -- Ratio metrics by the delta method (the formula of Deng, Knoblich, Lu 2018

@@ -1,4 +1,4 @@
--- convert.analysis_tally (C, one pass grouped by visitor) against a plain
+-- convert_internal.analysis_tally (C, one pass grouped by visitor) against a plain
 -- SQL statement of the same definition, over generated data with the edge
 -- cases that matter: conversions before exposure, visitors never exposed,
 -- other projects and experiences, repeated plain conversions, several
@@ -107,7 +107,7 @@ CREATE FUNCTION regress.tally_differences(p bigint, e bigint, t0 timestamptz, t1
 RETURNS TABLE (tally text, reference text)
 LANGUAGE sql STABLE AS $$
     SELECT c::text, r::text
-    FROM convert.analysis_tally(p, e, t0, t1, order_low, order_high, order_percentiles,
+    FROM convert_internal.analysis_tally(p, e, t0, t1, order_low, order_high, order_percentiles,
                                 products_low, products_high, products_percentiles) AS c
     FULL JOIN regress.tally_reference(p, e, t0, t1, order_low, order_high, order_percentiles,
                                       products_low, products_high, products_percentiles) AS r
@@ -123,7 +123,7 @@ SELECT count(*) FILTER (WHERE pg_column_compression(visitor_id) IS NOT NULL) AS 
 FROM convert.visitor_bucketing WHERE project_id = 92;
 SELECT count(*) AS variation_goal_rows, sum(converting_visitors) > 2000 AS many_converting,
        bool_or(revenue::text ~ '\.\d{3}$') AS revenue_scale_3
-FROM convert.analysis_tally(92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false);
+FROM convert_internal.analysis_tally(92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false);
 
 -- no bounds, whole time
 SELECT * FROM regress.tally_differences(92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false);
@@ -138,22 +138,22 @@ SELECT * FROM regress.tally_differences(92, 300, '2026-02-05', NULL, 0, 100, tru
 -- the other experience, and one nobody saw
 SELECT * FROM regress.tally_differences(92, 301, NULL, NULL, NULL, NULL, false, NULL, NULL, false);
 SELECT count(*) AS rows_for_unseen_experience
-FROM convert.analysis_tally(92, 999, NULL, NULL, NULL, NULL, false, NULL, NULL, false);
+FROM convert_internal.analysis_tally(92, 999, NULL, NULL, NULL, NULL, false, NULL, NULL, false);
 -- a window with no conversions
 SELECT count(*) AS rows_before_any_exposure
-FROM convert.analysis_tally(92, 300, '2025-01-01', '2026-02-01', NULL, NULL, false, NULL, NULL, false);
+FROM convert_internal.analysis_tally(92, 300, '2025-01-01', '2026-02-01', NULL, NULL, false, NULL, NULL, false);
 
 -- Parallel scans feed the same tally: with parallel plans made cheap, then
 -- with none, the totals are the same
 SET parallel_setup_cost = 0;
 SET min_parallel_table_scan_size = 0;
 CREATE TABLE regress.tally_parallel AS
-SELECT * FROM convert.analysis_tally(92, 300, NULL, NULL, 5, 95, true, NULL, NULL, false);
+SELECT * FROM convert_internal.analysis_tally(92, 300, NULL, NULL, 5, 95, true, NULL, NULL, false);
 SET max_parallel_workers_per_gather = 0;
 -- (squared revenue is summed in arrival order: equal to 12 digits)
 SELECT count(*) AS differences
 FROM regress.tally_parallel AS p
-FULL JOIN convert.analysis_tally(92, 300, NULL, NULL, 5, 95, true, NULL, NULL, false) AS s
+FULL JOIN convert_internal.analysis_tally(92, 300, NULL, NULL, 5, 95, true, NULL, NULL, false) AS s
   ON s.variation_id = p.variation_id AND s.goal_id = p.goal_id
 WHERE p IS NULL OR s IS NULL
    OR (s.converting_visitors, s.conversions, s.revenue::text, s.products::text)
@@ -164,21 +164,21 @@ RESET min_parallel_table_scan_size;
 RESET parallel_setup_cost;
 
 -- Errors name the problem
-SELECT regress.try($$SELECT * FROM convert.analysis_tally(NULL, 300, NULL, NULL, NULL, NULL,
+SELECT regress.try($$SELECT * FROM convert_internal.analysis_tally(NULL, 300, NULL, NULL, NULL, NULL,
                                                          false, NULL, NULL, false)$$);
-SELECT regress.try($$SELECT * FROM convert.analysis_tally(92, 300, NULL, NULL, 5, 101,
+SELECT regress.try($$SELECT * FROM convert_internal.analysis_tally(92, 300, NULL, NULL, 5, 101,
                                                          true, NULL, NULL, false)$$);
 -- an order value that cannot be summed stops the analysis (and nothing leaks)
 INSERT INTO convert.events (received_at, project_id, visitor_id, event_type, goal_id, amount, goal_data)
 VALUES ('2026-02-27', 92, 'v-2', 'conversion', 601, 'NaN', '[]');
-SELECT regress.try($$SELECT * FROM convert.analysis_tally(92, 300, NULL, NULL, NULL, NULL,
+SELECT regress.try($$SELECT * FROM convert_internal.analysis_tally(92, 300, NULL, NULL, NULL, NULL,
                                                          false, NULL, NULL, false)$$);
 -- ... and its detail names the conversion
 DO $$
 DECLARE
     detail text;
 BEGIN
-    PERFORM * FROM convert.analysis_tally(92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false);
+    PERFORM * FROM convert_internal.analysis_tally(92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false);
 EXCEPTION WHEN numeric_value_out_of_range THEN
     GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
     RAISE NOTICE '%', detail;
@@ -186,10 +186,10 @@ END $$;
 DELETE FROM convert.events WHERE project_id = 92 AND amount = 'NaN';
 -- the memory limit stops an analysis that would outgrow it, and says how to go on
 SET convert.analysis_memory_limit = '1MB';
-SELECT regress.try($$SELECT * FROM convert.analysis_tally(92, 300, NULL, NULL, NULL, NULL,
+SELECT regress.try($$SELECT * FROM convert_internal.analysis_tally(92, 300, NULL, NULL, NULL, NULL,
                                                          false, NULL, NULL, false)$$);
 SELECT count(*) AS rows_for_a_small_window
-FROM convert.analysis_tally(92, 300, '2026-02-01', '2026-02-02', NULL, NULL, false, NULL, NULL, false);
+FROM convert_internal.analysis_tally(92, 300, '2026-02-01', '2026-02-02', NULL, NULL, false, NULL, NULL, false);
 RESET convert.analysis_memory_limit;
 SELECT count(*) AS rows_after_cleanup
-FROM convert.analysis_tally(92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false);
+FROM convert_internal.analysis_tally(92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false);

@@ -134,25 +134,25 @@ SELECT regress.try($$SELECT convert.generate_debug_token(7999)$$);
 SELECT convert.generate_debug_token(7201, '90 minutes') IS NOT NULL AS custom_lifetime;
 
 -- The shared access checks, for tracking and other callers
-SELECT * FROM convert.resolve_sdk_key('staging-key');
-SELECT * FROM convert.resolve_sdk_key('open-key', NULL, 'production');
+SELECT * FROM convert_internal.resolve_sdk_key('staging-key');
+SELECT * FROM convert_internal.resolve_sdk_key('open-key', NULL, 'production');
 SELECT convert.create_sdk_key(7201, 'beacon', 'beacon-key');
-SELECT regress.try($$SELECT convert.resolve_sdk_key('beacon-key')$$);
-SELECT project_id FROM convert.resolve_sdk_key('beacon-key', NULL, NULL, require_secret => false);
-SELECT regress.try($$SELECT convert.resolve_sdk_key('beacon-key', 'Bearer nope', NULL, require_secret => false)$$);
-SELECT convert.resolve_project(7200, 7202);
+SELECT regress.try($$SELECT convert_internal.resolve_sdk_key('beacon-key')$$);
+SELECT project_id FROM convert_internal.resolve_sdk_key('beacon-key', NULL, NULL, require_secret => false);
+SELECT regress.try($$SELECT convert_internal.resolve_sdk_key('beacon-key', 'Bearer nope', NULL, require_secret => false)$$);
+SELECT convert_internal.resolve_project(7200, 7202);
 
 -- Config functions are STABLE: they work in a read-only transaction
 BEGIN TRANSACTION READ ONLY;
 SELECT pg_temp.served(convert.project_config_by_sdk_key('open-key'));
 SELECT pg_temp.served(convert.project_config(7200, 7201));
 COMMIT;
-SELECT p.proname, p.provolatile, p.prosecdef, p.proconfig
+SELECT p.pronamespace::regnamespace AS schema, p.proname, p.provolatile, p.prosecdef, p.proconfig
 FROM pg_proc p
-WHERE p.pronamespace = 'convert'::regnamespace
+WHERE p.pronamespace IN ('convert'::regnamespace, 'convert_internal'::regnamespace)
   AND p.proname IN ('project_config', 'project_config_by_sdk_key', 'project_config_basic',
                     'resolve_sdk_key', 'resolve_project', 'debug_mode')
-ORDER BY 1;
+ORDER BY 2;
 
 -- convert_api may call the API functions and read nothing directly
 SELECT rolcanlogin FROM pg_roles WHERE rolname = 'convert_api';
@@ -164,15 +164,15 @@ SELECT regress.try($$SELECT count(*) FROM convert.sdk_keys$$);
 SELECT regress.try($$SELECT count(*) FROM convert.projects$$);
 SELECT regress.try($$SELECT count(*) FROM convert.config_cache$$);
 SELECT regress.try($$SELECT count(*) FROM convert.project_configs$$);
-SELECT regress.try($$SELECT convert.render_config(7201, NULL, false)$$);
-SELECT regress.try($$SELECT convert.resolve_sdk_key('open-key')$$);
+SELECT regress.try($$SELECT convert_internal.render_config(7201, NULL, false)$$);
+SELECT regress.try($$SELECT convert_internal.resolve_sdk_key('open-key')$$);
 SELECT regress.try($$SELECT convert.create_sdk_key(7201)$$);
 SELECT regress.try($$SELECT convert.generate_debug_token(7201)$$);
 SELECT regress.try($$SELECT convert.import_project('{}')$$);
-SELECT regress.try($$SELECT convert.secret_equal('\x01', '\x01')$$);
+SELECT regress.try($$SELECT convert_internal.secret_equal('\x01', '\x01')$$);
 SELECT regress.try($$SELECT convert.refresh_config_cache(7201)$$);
-SELECT regress.try($$SELECT convert.import_goals(7201, '{}')$$);
-SELECT regress.try($$SELECT convert.secret_hash('\x00', 'x')$$);
+SELECT regress.try($$SELECT convert_internal.import_goals(7201, '{}')$$);
+SELECT regress.try($$SELECT convert_internal.secret_hash('\x00', 'x')$$);
 RESET ROLE;
 SELECT count(*) AS relations_convert_api_may_use
 FROM pg_class c
@@ -181,7 +181,8 @@ WHERE c.relnamespace = 'convert'::regnamespace AND c.relkind IN ('r', 'p', 'v', 
 -- Every SECURITY DEFINER function pins its search_path
 SELECT count(*) AS definer_without_search_path
 FROM pg_proc p
-WHERE p.pronamespace = 'convert'::regnamespace AND p.prosecdef
+WHERE p.pronamespace IN ('convert'::regnamespace, 'convert_internal'::regnamespace,
+                        'convert_rest'::regnamespace) AND p.prosecdef
   AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%');
 
 DELETE FROM convert.accounts WHERE id = 7200;

@@ -93,7 +93,7 @@ SELECT environment, debug FROM convert.config_cache WHERE project_id = 7101 ORDE
 SELECT count(*) AS stale
 FROM convert.config_cache c
 WHERE c.project_id = 7101
-  AND c.config::text <> convert.render_config(7101, nullif(c.environment, ''), c.debug)::text;
+  AND c.config::text <> convert_internal.render_config(7101, nullif(c.environment, ''), c.debug)::text;
 SELECT etag AS etag_before FROM convert.config_cache WHERE project_id = 7101 AND environment = '' AND NOT debug \gset
 SELECT etag = md5(config::text) AS etag_is_md5 FROM convert.config_cache
 WHERE project_id = 7101 AND environment = '' AND NOT debug;

@@ -1364,7 +1364,67 @@ GRANT EXECUTE ON FUNCTION convert.metric_moments(float8, float8), convert.metric
 TO convert_analyst;
 
 -- ---------------------------------------------------------------------------
+-- Internal helpers apart from the API (after the others: the sections above name
+-- the helpers in schema convert, as 0.1.0 did)
+-- ---------------------------------------------------------------------------
+
+CREATE SCHEMA convert_internal;
+COMMENT ON SCHEMA convert_internal IS 'Internal helpers of the convert extension; not an API';
+REVOKE ALL ON SCHEMA convert_internal FROM PUBLIC;
+GRANT USAGE ON SCHEMA convert_internal TO convert_analyst;
+
+-- Each helper moves with its grants; then every function whose body names
+-- a helper is created again with the new name in its body (bodies are text,
+-- so they do not follow the move as views, defaults and triggers do).
+DO $$
+DECLARE
+    helpers pg_catalog.text[] := pg_catalog.string_to_array(
+        'random_bytes secret_equal check_traffic_allocation jsonb_without_nulls rules_jsonb '
+        || 'experience_in_environment experience_settings_document project_document '
+        || 'archived_experience_ids render_config config_cache_environments '
+        || 'config_refresh_at_commit config_mark_dirty config_mark_all_dirty serve_config '
+        || 'secret_hash authorization_secret resolve_sdk_key resolve_project debug_mode '
+        || 'import_fail import_id import_typed import_text import_number import_integer '
+        || 'import_boolean import_object import_array import_text_array import_rules '
+        || 'import_project_row import_environments import_elements import_unique_ids import_goals '
+        || 'import_locations import_audiences import_segments import_features '
+        || 'import_experience_settings import_experiences import_experience_refs '
+        || 'import_experience_links import_variations import_change_rows import_changes '
+        || 'import_archived event_partition_name create_event_partition '
+        || 'ensure_event_partition_days try_event_partition_day json_type_problem json_quote '
+        || 'track_parse track_store_events track_reject track_check_envelope track_event_count '
+        || 'track_batch analysis_experience outlier_bounds analysis_tally analysis_arms '
+        || 'rest_header rest_sdk_secret rest_etag_matches rest_config_cache_control '
+        || 'rest_set_headers rest_config_answer rest_track_answer config_notify_sdk_key '
+        || 'config_notify_debug_tokens analysis_visitor_segment analysis_moments analysis_daily '
+        || 'metric_moments_add metric_moments_combine metric_moments_serialize '
+        || 'metric_moments_deserialize metric_moments_final', ' ');
+    pattern pg_catalog.text := '\mconvert\.(' || pg_catalog.array_to_string(helpers, '|') || ')\M';
+    f pg_catalog.regprocedure;
+BEGIN
+    FOR f IN
+        SELECT p.oid FROM pg_catalog.pg_proc p
+        WHERE p.pronamespace = 'convert'::pg_catalog.regnamespace
+          AND p.proname OPERATOR(pg_catalog.=) ANY (helpers)
+    LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET SCHEMA convert_internal', f);
+    END LOOP;
+    FOR f IN
+        SELECT p.oid
+        FROM pg_catalog.pg_proc p
+        JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                                   AND d.objid = p.oid AND d.deptype = 'e'
+        JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'convert'
+        WHERE p.prosrc OPERATOR(pg_catalog.~) pattern
+    LOOP
+        EXECUTE pg_catalog.regexp_replace(pg_catalog.pg_get_functiondef(f), pattern,
+                                          'convert_internal.\1', 'g');
+    END LOOP;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
 -- Last: nothing created above is executable by PUBLIC (98_privileges.sql)
 -- ---------------------------------------------------------------------------
 
-REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA convert, convert_rest FROM PUBLIC;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA convert, convert_internal, convert_rest FROM PUBLIC;

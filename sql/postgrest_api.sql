@@ -366,7 +366,7 @@ SELECT status, body FROM pg_temp.request('GET', '/rpc/x', '{}', $$(SELECT count(
 SELECT status, body FROM pg_temp.request('GET', '/rpc/x', '{}', $$(SELECT count(*) FROM convert.debug_tokens)$$);
 SELECT status, body FROM pg_temp.request('GET', '/rpc/x', '{}', $$(SELECT count(*) FROM convert.config_cache)$$);
 SELECT status, body FROM pg_temp.request('GET', '/rpc/x', '{}', $$convert.project_config(7900, 7901)$$);
-SELECT status, body FROM pg_temp.request('GET', '/rpc/x', '{}', $$convert.rest_sdk_secret()$$);
+SELECT status, body FROM pg_temp.request('GET', '/rpc/x', '{}', $$convert_internal.rest_sdk_secret()$$);
 COMMIT;
 BEGIN;
 SET LOCAL ROLE convert_web_anon;

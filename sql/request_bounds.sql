@@ -122,7 +122,7 @@ SELECT pg_temp.batch(json_agg(json_build_object('visitorId', 'c' || i, 'events',
                              'data', json_build_object('experienceId', '711', 'variationId', '812')),
            json_build_object('eventType', 'conversion', 'data', json_build_object('goalId', '911')))))) AS payload
 FROM generate_series(1, 5000) AS i;
-SELECT convert.track_event_count(payload::jsonb) AS events, octet_length(payload::text) > 500000 AS large FROM big;
+SELECT convert_internal.track_event_count(payload::jsonb) AS events, octet_length(payload::text) > 500000 AS large FROM big;
 SELECT payload::text AS big_batch FROM big \gset
 -- (57014 query_canceled; where the timer lands decides the message's wording)
 \set VERBOSITY sqlstate

@@ -111,12 +111,12 @@ SELECT visitor_id FROM convert.events WHERE visitor_id LIKE 'route-%' ORDER BY 1
 
 -- Partitions: one per UTC day, created ahead by track (today and
 -- tomorrow) and by ensure_event_partitions for a horizon; idempotent.
-SELECT to_regclass('convert.' || convert.event_partition_name((now() AT TIME ZONE 'UTC')::date)) IS NOT NULL AS today,
-       to_regclass('convert.' || convert.event_partition_name((now() AT TIME ZONE 'UTC')::date + 1)) IS NOT NULL AS tomorrow;
+SELECT to_regclass('convert.' || convert_internal.event_partition_name((now() AT TIME ZONE 'UTC')::date)) IS NOT NULL AS today,
+       to_regclass('convert.' || convert_internal.event_partition_name((now() AT TIME ZONE 'UTC')::date + 1)) IS NOT NULL AS tomorrow;
 SELECT convert.ensure_event_partitions('2031-03-30 23:00+00', '2031-04-02 01:00+00') AS created;
 SELECT convert.ensure_event_partitions('2031-03-30 23:00+00', '2031-04-02 01:00+00') AS created_again;
 -- (track creates tomorrow's partition only if it needs not wait for a lock)
-SELECT convert.try_event_partition_day('2031-04-03') AS tried, convert.try_event_partition_day('2031-04-03') AS tried_again;
+SELECT convert_internal.try_event_partition_day('2031-04-03') AS tried, convert_internal.try_event_partition_day('2031-04-03') AS tried_again;
 SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound
 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 WHERE i.inhparent = 'convert.events'::regclass AND c.relname LIKE 'events_2031%' ORDER BY 1;
@@ -137,7 +137,7 @@ SELECT regress.try($$SELECT count(*) FROM convert.visitor_bucketing$$);
 SELECT regress.try($$SELECT count(*) FROM convert.segment_sets$$);
 SELECT regress.try($$SELECT count(*) FROM convert.events_with_segments$$);
 SELECT regress.try($$SELECT convert.ensure_event_partitions()$$);
-SELECT regress.try($$SELECT * FROM convert.track_parse(10034190, '[]', 10, 10)$$);
+SELECT regress.try($$SELECT * FROM convert_internal.track_parse(10034190, '[]', 10, 10)$$);
 RESET ROLE;
 SELECT has_function_privilege('convert_api', 'convert.track(text, json, text)', 'EXECUTE') AS by_key,
        has_function_privilege('convert_api', 'convert.track(bigint, bigint, json)', 'EXECUTE') AS by_route,

@@ -4,17 +4,17 @@
 -- does not name are kept verbatim in `extra` and served unchanged; `position`
 -- keeps the document's array order, which the SDK depends on.
 
-CREATE FUNCTION convert.random_bytes(n int)
+CREATE FUNCTION convert_internal.random_bytes(n int)
 RETURNS bytea
 AS 'MODULE_PATHNAME', 'convert_random_bytes'
 LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION convert.secret_equal(a bytea, b bytea)
+CREATE FUNCTION convert_internal.secret_equal(a bytea, b bytea)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'convert_secret_equal'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-REVOKE ALL ON FUNCTION convert.random_bytes(int), convert.secret_equal(bytea, bytea) FROM PUBLIC;
+REVOKE ALL ON FUNCTION convert_internal.random_bytes(int), convert_internal.secret_equal(bytea, bytea) FROM PUBLIC;
 
 CREATE TABLE convert.accounts (
     id          bigint PRIMARY KEY CONSTRAINT accounts_id_positive CHECK (id > 0),

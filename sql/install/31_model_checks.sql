@@ -1,7 +1,7 @@
 -- Model checks that span rows: run at commit, so that a transaction may
 -- rebalance an experience's variations one row at a time.
 
-CREATE FUNCTION convert.check_traffic_allocation()
+CREATE FUNCTION convert_internal.check_traffic_allocation()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
@@ -26,4 +26,4 @@ $$;
 CREATE CONSTRAINT TRIGGER variations_traffic_allocation_total
     AFTER INSERT OR UPDATE OF traffic_allocation, experience_id ON convert.variations
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION convert.check_traffic_allocation();
+    FOR EACH ROW EXECUTE FUNCTION convert_internal.check_traffic_allocation();

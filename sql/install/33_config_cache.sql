@@ -23,7 +23,7 @@ CREATE TABLE convert.config_dirty (
 );
 
 -- Environments a project can be asked for that render differently.
-CREATE FUNCTION convert.config_cache_environments(project_id bigint)
+CREATE FUNCTION convert_internal.config_cache_environments(project_id bigint)
 RETURNS SETOF text
 LANGUAGE sql STABLE
 AS $$
@@ -55,15 +55,15 @@ BEGIN
     DELETE FROM convert.config_dirty d WHERE d.project_id = pid;
     DELETE FROM convert.config_cache c
     WHERE c.project_id = pid
-      AND c.environment NOT IN (SELECT convert.config_cache_environments(pid));
+      AND c.environment NOT IN (SELECT convert_internal.config_cache_environments(pid));
     GET DIAGNOSTICS n = ROW_COUNT;
     changed := changed + n;
     INSERT INTO convert.config_cache AS c (project_id, environment, debug, config, etag)
     SELECT pid, r.environment, r.debug, r.doc::pg_catalog.json, md5(r.doc)
     FROM (SELECT env.name AS environment, dbg.debug,
-                 convert.render_config(pid, CASE env.name WHEN '' THEN NULL ELSE env.name END,
+                 convert_internal.render_config(pid, CASE env.name WHEN '' THEN NULL ELSE env.name END,
                                        dbg.debug)::pg_catalog.text AS doc
-          FROM convert.config_cache_environments(pid) AS env(name),
+          FROM convert_internal.config_cache_environments(pid) AS env(name),
                (VALUES (false), (true)) AS dbg(debug)) AS r
     WHERE r.doc IS NOT NULL
     ON CONFLICT ON CONSTRAINT config_cache_pkey DO UPDATE
@@ -88,7 +88,7 @@ AS $$
     SELECT count(*) FILTER (WHERE convert.refresh_config_cache(p.id)) FROM convert.projects p
 $$;
 
-CREATE FUNCTION convert.config_refresh_at_commit()
+CREATE FUNCTION convert_internal.config_refresh_at_commit()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -106,11 +106,11 @@ $$;
 CREATE CONSTRAINT TRIGGER config_dirty_refresh
     AFTER INSERT ON convert.config_dirty
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION convert.config_refresh_at_commit();
+    FOR EACH ROW EXECUTE FUNCTION convert_internal.config_refresh_at_commit();
 
 -- Statement-level marking (transition tables): one insert per statement,
 -- however many rows it touched.  TG_ARGV[0] names the project id column.
-CREATE FUNCTION convert.config_mark_dirty()
+CREATE FUNCTION convert_internal.config_mark_dirty()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -129,7 +129,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION convert.config_mark_all_dirty()
+CREATE FUNCTION convert_internal.config_mark_all_dirty()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -156,15 +156,15 @@ BEGIN
         col := CASE t WHEN 'projects' THEN 'id' ELSE 'project_id' END;
         EXECUTE format('CREATE TRIGGER config_dirty_insert AFTER INSERT ON convert.%I
                         REFERENCING NEW TABLE AS new_rows
-                        FOR EACH STATEMENT EXECUTE FUNCTION convert.config_mark_dirty(%L)', t, col);
+                        FOR EACH STATEMENT EXECUTE FUNCTION convert_internal.config_mark_dirty(%L)', t, col);
         EXECUTE format('CREATE TRIGGER config_dirty_update AFTER UPDATE ON convert.%I
                         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                        FOR EACH STATEMENT EXECUTE FUNCTION convert.config_mark_dirty(%L)', t, col);
+                        FOR EACH STATEMENT EXECUTE FUNCTION convert_internal.config_mark_dirty(%L)', t, col);
         EXECUTE format('CREATE TRIGGER config_dirty_delete AFTER DELETE ON convert.%I
                         REFERENCING OLD TABLE AS old_rows
-                        FOR EACH STATEMENT EXECUTE FUNCTION convert.config_mark_dirty(%L)', t, col);
+                        FOR EACH STATEMENT EXECUTE FUNCTION convert_internal.config_mark_dirty(%L)', t, col);
         EXECUTE format('CREATE TRIGGER config_dirty_truncate AFTER TRUNCATE ON convert.%I
-                        FOR EACH STATEMENT EXECUTE FUNCTION convert.config_mark_all_dirty()', t);
+                        FOR EACH STATEMENT EXECUTE FUNCTION convert_internal.config_mark_all_dirty()', t);
     END LOOP;
 END
 $$;
@@ -173,7 +173,7 @@ $$;
 -- changed the project (then, or when no rendering is cached, render now).
 -- PL/pgSQL rather than SQL: its plans stay cached across calls, which is
 -- most of the cost of a cached read.
-CREATE FUNCTION convert.serve_config(project_id bigint, environment text, debug boolean)
+CREATE FUNCTION convert_internal.serve_config(project_id bigint, environment text, debug boolean)
 RETURNS json
 LANGUAGE plpgsql STABLE
 AS $$
@@ -188,26 +188,26 @@ BEGIN
             (SELECT c.config FROM convert.config_cache c
              WHERE c.project_id = serve_config.project_id AND c.debug = serve_config.debug
                AND c.environment = '*'),
-            convert.render_config(serve_config.project_id, serve_config.environment,
+            convert_internal.render_config(serve_config.project_id, serve_config.environment,
                                   serve_config.debug)::json);
     END IF;
-    RETURN convert.render_config(serve_config.project_id, serve_config.environment,
+    RETURN convert_internal.render_config(serve_config.project_id, serve_config.environment,
                                  serve_config.debug)::json;
 END
 $$;
 
-REVOKE ALL ON FUNCTION convert.config_cache_environments(bigint),
+REVOKE ALL ON FUNCTION convert_internal.config_cache_environments(bigint),
               convert.refresh_config_cache(bigint), convert.refresh_config_cache(),
-              convert.config_refresh_at_commit(), convert.config_mark_dirty(),
-              convert.config_mark_all_dirty(),
-              convert.serve_config(bigint, text, boolean) FROM PUBLIC;
+              convert_internal.config_refresh_at_commit(), convert_internal.config_mark_dirty(),
+              convert_internal.config_mark_all_dirty(),
+              convert_internal.serve_config(bigint, text, boolean) FROM PUBLIC;
 
 -- SDK keys and debug tokens decide who is served, not what is rendered, so
 -- they mark nothing dirty; but a front end that caches answers must hear of
 -- them.  On convert_config: 'sdk_key:<key>' for each key inserted, changed
 -- or deleted (its old and new name), 'sdk_keys' when the table is
 -- truncated, and 'debug_tokens' for any change to debug tokens.
-CREATE FUNCTION convert.config_notify_sdk_key()
+CREATE FUNCTION convert_internal.config_notify_sdk_key()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -227,9 +227,9 @@ BEGIN
     RETURN NULL;
 END
 $$;
-REVOKE ALL ON FUNCTION convert.config_notify_sdk_key() FROM PUBLIC;
+REVOKE ALL ON FUNCTION convert_internal.config_notify_sdk_key() FROM PUBLIC;
 
-CREATE FUNCTION convert.config_notify_debug_tokens()
+CREATE FUNCTION convert_internal.config_notify_debug_tokens()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -240,12 +240,12 @@ BEGIN
     RETURN NULL;
 END
 $$;
-REVOKE ALL ON FUNCTION convert.config_notify_debug_tokens() FROM PUBLIC;
+REVOKE ALL ON FUNCTION convert_internal.config_notify_debug_tokens() FROM PUBLIC;
 
 CREATE TRIGGER config_notify_sdk_key AFTER INSERT OR UPDATE OR DELETE ON convert.sdk_keys
-    FOR EACH ROW EXECUTE FUNCTION convert.config_notify_sdk_key();
+    FOR EACH ROW EXECUTE FUNCTION convert_internal.config_notify_sdk_key();
 CREATE TRIGGER config_notify_sdk_keys_truncate AFTER TRUNCATE ON convert.sdk_keys
-    FOR EACH STATEMENT EXECUTE FUNCTION convert.config_notify_sdk_key();
+    FOR EACH STATEMENT EXECUTE FUNCTION convert_internal.config_notify_sdk_key();
 CREATE TRIGGER config_notify_debug_tokens AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
     ON convert.debug_tokens
-    FOR EACH STATEMENT EXECUTE FUNCTION convert.config_notify_debug_tokens();
+    FOR EACH STATEMENT EXECUTE FUNCTION convert_internal.config_notify_debug_tokens();

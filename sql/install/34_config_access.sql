@@ -5,14 +5,14 @@
 -- into HTTP status nnn.  Secrets and tokens never appear in messages.
 
 -- sha256(salt || secret): only this is stored for an SDK key's secret.
-CREATE FUNCTION convert.secret_hash(salt bytea, secret text)
+CREATE FUNCTION convert_internal.secret_hash(salt bytea, secret text)
 RETURNS bytea
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT pg_catalog.sha256(salt || pg_catalog.convert_to(secret, 'UTF8')) $$;
 
 -- The secret in an Authorization header: "Bearer <secret>" or the bare
 -- secret; NULL for an absent or blank header.
-CREATE FUNCTION convert.authorization_secret(authorization text)
+CREATE FUNCTION convert_internal.authorization_secret(authorization text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
@@ -25,7 +25,7 @@ $$;
 -- served_environment is the one to serve (the key's own when none was asked for).
 -- Tracking passes require_secret => false for browsers' beacons, which
 -- cannot send headers: a secret that is sent is still checked.
-CREATE FUNCTION convert.resolve_sdk_key(sdk_key text, authorization text DEFAULT NULL,
+CREATE FUNCTION convert_internal.resolve_sdk_key(sdk_key text, authorization text DEFAULT NULL,
                                         environment text DEFAULT NULL,
                                         require_secret boolean DEFAULT true,
                                         OUT project_id bigint, OUT account_id bigint,
@@ -36,7 +36,7 @@ SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
     k convert.sdk_keys;
-    given pg_catalog.text := convert.authorization_secret(resolve_sdk_key.authorization);
+    given pg_catalog.text := convert_internal.authorization_secret(resolve_sdk_key.authorization);
     requested pg_catalog.text := nullif(resolve_sdk_key.environment, '');
 BEGIN
     SELECT * INTO k FROM convert.sdk_keys sk WHERE sk.sdk_key = resolve_sdk_key.sdk_key;
@@ -53,7 +53,7 @@ BEGIN
             DETAIL = 'This sdk key requires its secret.',
             HINT = 'Send the header "Authorization: Bearer <secret>".';
     ELSIF k.secret_hash IS NOT NULL AND given IS NOT NULL
-          AND NOT convert.secret_equal(convert.secret_hash(k.secret_salt, given), k.secret_hash) THEN
+          AND NOT convert_internal.secret_equal(convert_internal.secret_hash(k.secret_salt, given), k.secret_hash) THEN
         RAISE EXCEPTION 'wrong sdk key secret' USING ERRCODE = 'PT401',
             DETAIL = 'The secret sent in the Authorization header does not match the sdk key.';
     END IF;
@@ -70,7 +70,7 @@ $$;
 
 -- The account/project route: PT404 unknown pair, PT403 when the project
 -- serves only through SDK keys (disable_default_config).
-CREATE FUNCTION convert.resolve_project(account_id bigint, project_id bigint)
+CREATE FUNCTION convert_internal.resolve_project(account_id bigint, project_id bigint)
 RETURNS bigint
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
@@ -99,7 +99,7 @@ $$;
 -- Whether a request is in debug mode: no token → false; a valid token of the
 -- project → true; anything else is refused with PT401.  Without a token
 -- argument, PostgREST's request headers may carry convert-debug-token.
-CREATE FUNCTION convert.debug_mode(project_id bigint, debug_token text)
+CREATE FUNCTION convert_internal.debug_mode(project_id bigint, debug_token text)
 RETURNS boolean
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
@@ -139,9 +139,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
-    PERFORM convert.resolve_project(project_config.account_id, project_config.project_id);
-    RETURN convert.serve_config(project_config.project_id, nullif(project_config.environment, ''),
-                                convert.debug_mode(project_config.project_id, project_config.debug_token));
+    PERFORM convert_internal.resolve_project(project_config.account_id, project_config.project_id);
+    RETURN convert_internal.serve_config(project_config.project_id, nullif(project_config.environment, ''),
+                                convert_internal.debug_mode(project_config.project_id, project_config.debug_token));
 END
 $$;
 
@@ -163,10 +163,10 @@ BEGIN
                                       environment, debug_token);
     END IF;
     SELECT * INTO r
-    FROM convert.resolve_sdk_key(project_config_by_sdk_key.sdk_key, project_config_by_sdk_key.authorization,
+    FROM convert_internal.resolve_sdk_key(project_config_by_sdk_key.sdk_key, project_config_by_sdk_key.authorization,
                                  project_config_by_sdk_key.environment);
-    RETURN convert.serve_config(r.project_id, r.served_environment,
-                                convert.debug_mode(r.project_id, debug_token));
+    RETURN convert_internal.serve_config(r.project_id, r.served_environment,
+                                convert_internal.debug_mode(r.project_id, debug_token));
 END
 $$;
 
@@ -194,7 +194,7 @@ AS $$
           AND p.id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
                           THEN pg_catalog.split_part(config_environments.sdk_key, '/', 2)::bigint END
     )
-    SELECT ARRAY(SELECT e FROM convert.config_cache_environments(project.project_id) AS e
+    SELECT ARRAY(SELECT e FROM convert_internal.config_cache_environments(project.project_id) AS e
                  WHERE e NOT IN ('', '*') ORDER BY e)
     FROM project
 $$;
@@ -208,7 +208,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
     SELECT (pg_catalog.jsonb_build_object('account_id', p.account_id::pg_catalog.text, 'project_id', p.id::pg_catalog.text)
-            || convert.jsonb_without_nulls(pg_catalog.jsonb_build_object(
+            || convert_internal.jsonb_without_nulls(pg_catalog.jsonb_build_object(
                    'include_jquery', p.settings -> 'include_jquery',
                    'include_jquery_v1', p.settings -> 'include_jquery_v1',
                    'disable_spa_functionality', p.settings -> 'disable_spa_functionality',
@@ -216,7 +216,7 @@ AS $$
             || CASE WHEN p.tracking_script IS NULL THEN '{}'::pg_catalog.jsonb
                     ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script) END)::pg_catalog.json
     FROM convert.projects p
-    WHERE p.id = (SELECT convert.resolve_project(project_config_basic.account_id,
+    WHERE p.id = (SELECT convert_internal.resolve_project(project_config_basic.account_id,
                                                  project_config_basic.project_id))
 $$;
 
@@ -227,7 +227,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    key text := coalesce(sdk_key, encode(convert.random_bytes(16), 'hex'));
+    key text := coalesce(sdk_key, encode(convert_internal.random_bytes(16), 'hex'));
     salt bytea;
 BEGIN
     IF NOT EXISTS (SELECT FROM convert.projects p WHERE p.id = create_sdk_key.project_id) THEN
@@ -252,10 +252,10 @@ BEGIN
                   HINT = 'Add it to convert.project_environments first.';
     END IF;
     IF secret IS NOT NULL THEN
-        salt := convert.random_bytes(16);
+        salt := convert_internal.random_bytes(16);
     END IF;
     INSERT INTO convert.sdk_keys (sdk_key, project_id, environment, secret_salt, secret_hash)
-    VALUES (key, project_id, environment, salt, convert.secret_hash(salt, secret));
+    VALUES (key, project_id, environment, salt, convert_internal.secret_hash(salt, secret));
     RETURN key;
 END
 $$;
@@ -267,14 +267,14 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    salt bytea := CASE WHEN secret IS NOT NULL THEN convert.random_bytes(16) END;
+    salt bytea := CASE WHEN secret IS NOT NULL THEN convert_internal.random_bytes(16) END;
 BEGIN
     IF secret = '' THEN
         RAISE EXCEPTION 'sdk key secret must not be empty' USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Pass NULL to remove the secret.';
     END IF;
     UPDATE convert.sdk_keys k
-    SET secret_salt = salt, secret_hash = convert.secret_hash(salt, secret)
+    SET secret_salt = salt, secret_hash = convert_internal.secret_hash(salt, secret)
     WHERE k.sdk_key = set_sdk_key_secret.sdk_key;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown sdk key' USING ERRCODE = 'PT404';
@@ -288,7 +288,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    token text := encode(convert.random_bytes(24), 'hex');
+    token text := encode(convert_internal.random_bytes(24), 'hex');
 BEGIN
     IF NOT EXISTS (SELECT FROM convert.projects p WHERE p.id = generate_debug_token.project_id) THEN
         RAISE EXCEPTION 'project % does not exist', project_id USING ERRCODE = 'PT404';

@@ -5,23 +5,23 @@
 -- go to `extra` and are served unchanged.  README.md lists the normalisations.
 
 -- project, its settings and environments; returns the project id.
-CREATE FUNCTION convert.import_project_row(doc jsonb)
+CREATE FUNCTION convert_internal.import_project_row(doc jsonb)
 RETURNS bigint
 LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    account bigint := convert.import_id(doc -> 'account_id', 'account_id');
-    proj jsonb := convert.import_object(doc -> 'project', 'project');
+    account bigint := convert_internal.import_id(doc -> 'account_id', 'account_id');
+    proj jsonb := convert_internal.import_object(doc -> 'project', 'project');
     pid bigint;
     settings jsonb;
     owner bigint;
 BEGIN
     IF proj IS NULL THEN
-        PERFORM convert.import_fail('project', 'an object', NULL);
+        PERFORM convert_internal.import_fail('project', 'an object', NULL);
     END IF;
-    pid := convert.import_id(proj -> 'id', 'project.id');
-    settings := coalesce(convert.import_object(proj -> 'settings', 'project.settings'), '{}');
+    pid := convert_internal.import_id(proj -> 'id', 'project.id');
+    settings := coalesce(convert_internal.import_object(proj -> 'settings', 'project.settings'), '{}');
     SELECT p.account_id INTO owner FROM convert.projects p WHERE p.id = pid;
     IF owner <> account THEN
         RAISE EXCEPTION 'invalid config at account_id: project % belongs to account %', pid, owner
@@ -32,13 +32,13 @@ BEGIN
     INSERT INTO convert.projects AS p (id, account_id, name, type, utc_offset, global_javascript,
                                        settings, integrations, outliers, tracking_script, extra)
     VALUES (pid, account,
-            convert.import_text(proj -> 'name', 'project.name'),
-            coalesce(convert.import_text(proj -> 'type', 'project.type'), 'fullstack'),
-            convert.import_integer(proj -> 'utc_offset', 'project.utc_offset'),
-            convert.import_text(proj -> 'global_javascript', 'project.global_javascript'),
+            convert_internal.import_text(proj -> 'name', 'project.name'),
+            coalesce(convert_internal.import_text(proj -> 'type', 'project.type'), 'fullstack'),
+            convert_internal.import_integer(proj -> 'utc_offset', 'project.utc_offset'),
+            convert_internal.import_text(proj -> 'global_javascript', 'project.global_javascript'),
             settings - ARRAY['integrations', 'outliers', 'tracking_script'],
-            convert.import_object(settings -> 'integrations', 'project.settings.integrations'),
-            convert.import_object(settings -> 'outliers', 'project.settings.outliers'),
+            convert_internal.import_object(settings -> 'integrations', 'project.settings.integrations'),
+            convert_internal.import_object(settings -> 'outliers', 'project.settings.outliers'),
             settings -> 'tracking_script',
             proj - ARRAY['id', 'name', 'type', 'utc_offset', 'global_javascript', 'settings', 'environments'])
     ON CONFLICT (id) DO UPDATE
@@ -46,14 +46,14 @@ BEGIN
             global_javascript = EXCLUDED.global_javascript, settings = EXCLUDED.settings,
             integrations = EXCLUDED.integrations, outliers = EXCLUDED.outliers,
             tracking_script = EXCLUDED.tracking_script, extra = EXCLUDED.extra;
-    PERFORM convert.import_environments(pid, convert.import_object(proj -> 'environments',
+    PERFORM convert_internal.import_environments(pid, convert_internal.import_object(proj -> 'environments',
                                                                    'project.environments'));
     RETURN pid;
 END
 $$;
 
 -- environments: name → {label, is_default}, or the older name → label form.
-CREATE FUNCTION convert.import_environments(pid bigint, envs jsonb)
+CREATE FUNCTION convert_internal.import_environments(pid bigint, envs jsonb)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
@@ -79,10 +79,10 @@ BEGIN
     INSERT INTO convert.project_environments AS pe (project_id, name, label, is_default)
     SELECT pid, e.key,
            CASE jsonb_typeof(e.value)
-               WHEN 'object' THEN convert.import_text(e.value -> 'label',
+               WHEN 'object' THEN convert_internal.import_text(e.value -> 'label',
                                                       format('project.environments.%s.label', e.key))
-               ELSE convert.import_text(e.value, format('project.environments.%s', e.key)) END,
-           coalesce(convert.import_boolean(e.value -> 'is_default',
+               ELSE convert_internal.import_text(e.value, format('project.environments.%s', e.key)) END,
+           coalesce(convert_internal.import_boolean(e.value -> 'is_default',
                                            format('project.environments.%s.is_default', e.key)), false)
     FROM jsonb_each(coalesce(envs, '{}')) AS e
     ON CONFLICT (project_id, name) DO UPDATE
@@ -92,23 +92,23 @@ $$;
 
 -- The elements of a top-level list, each checked to be an object, with its
 -- position, JSON path, and the members every entity has: id, key, name.
-CREATE FUNCTION convert.import_elements(doc jsonb, list text)
+CREATE FUNCTION convert_internal.import_elements(doc jsonb, list text)
 RETURNS TABLE (v jsonb, pos integer, path text, id bigint, key text, name text)
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
     SELECT o.v, o.pos, o.path,
-           convert.import_id(o.v -> 'id', o.path || '.id'),
-           convert.import_text(o.v -> 'key', o.path || '.key'),
-           convert.import_text(o.v -> 'name', o.path || '.name')
-    FROM (SELECT convert.import_object(t.v, format('%s[%s]', list, t.n - 1)) AS v,
+           convert_internal.import_id(o.v -> 'id', o.path || '.id'),
+           convert_internal.import_text(o.v -> 'key', o.path || '.key'),
+           convert_internal.import_text(o.v -> 'name', o.path || '.name')
+    FROM (SELECT convert_internal.import_object(t.v, format('%s[%s]', list, t.n - 1)) AS v,
                  t.n::integer - 1 AS pos, format('%s[%s]', list, t.n - 1) AS path
-          FROM jsonb_array_elements(convert.import_array(doc -> list, list))
+          FROM jsonb_array_elements(convert_internal.import_array(doc -> list, list))
                WITH ORDINALITY AS t(v, n)) AS o
 $$;
 
 -- Refuse a document that lists one id twice in a list.
-CREATE FUNCTION convert.import_unique_ids(doc jsonb, list text)
+CREATE FUNCTION convert_internal.import_unique_ids(doc jsonb, list text)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
@@ -117,7 +117,7 @@ DECLARE
     dup bigint;
 BEGIN
     SELECT e.id INTO dup
-    FROM convert.import_elements(doc, list) AS e
+    FROM convert_internal.import_elements(doc, list) AS e
     GROUP BY 1 HAVING count(*) > 1 LIMIT 1;
     IF dup IS NOT NULL THEN
         RAISE EXCEPTION 'invalid config at %: id % is listed twice', list, dup USING ERRCODE = 'PT400';
@@ -125,88 +125,88 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION convert.import_goals(pid bigint, doc jsonb)
+CREATE FUNCTION convert_internal.import_goals(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
     DELETE FROM convert.goals g
     WHERE g.project_id = pid
-      AND g.id NOT IN (SELECT e.id FROM convert.import_elements(doc, 'goals') e);
+      AND g.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'goals') e);
     INSERT INTO convert.goals AS g (project_id, id, key, name, type, settings, rules, position, extra)
     SELECT pid, e.id, e.key, e.name,
-           convert.import_text(e.v -> 'type', e.path || '.type'),
-           convert.import_object(e.v -> 'settings', e.path || '.settings'),
-           convert.import_rules(e.v -> 'rules', e.path || '.rules'),
+           convert_internal.import_text(e.v -> 'type', e.path || '.type'),
+           convert_internal.import_object(e.v -> 'settings', e.path || '.settings'),
+           convert_internal.import_rules(e.v -> 'rules', e.path || '.rules'),
            e.pos, e.v - ARRAY['id', 'key', 'name', 'type', 'settings', 'rules']
-    FROM convert.import_elements(doc, 'goals') e
+    FROM convert_internal.import_elements(doc, 'goals') e
     ON CONFLICT (project_id, id) DO UPDATE
         SET key = EXCLUDED.key, name = EXCLUDED.name, type = EXCLUDED.type, settings = EXCLUDED.settings,
             rules = EXCLUDED.rules, position = EXCLUDED.position, extra = EXCLUDED.extra;
 $$;
 
-CREATE FUNCTION convert.import_locations(pid bigint, doc jsonb)
+CREATE FUNCTION convert_internal.import_locations(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
     DELETE FROM convert.locations l
     WHERE l.project_id = pid
-      AND l.id NOT IN (SELECT e.id FROM convert.import_elements(doc, 'locations') e);
+      AND l.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'locations') e);
     INSERT INTO convert.locations AS l (project_id, id, key, name, trigger_type, trigger_settings, rules,
                                         position, extra)
     SELECT pid, e.id, e.key, e.name,
-           convert.import_text(t.trigger -> 'type', e.path || '.trigger.type'),
+           convert_internal.import_text(t.trigger -> 'type', e.path || '.trigger.type'),
            coalesce(t.trigger - 'type', '{}'),
-           convert.import_rules(e.v -> 'rules', e.path || '.rules'),
+           convert_internal.import_rules(e.v -> 'rules', e.path || '.rules'),
            e.pos, e.v - ARRAY['id', 'key', 'name', 'trigger', 'rules']
-    FROM convert.import_elements(doc, 'locations') e,
-         LATERAL (SELECT convert.import_object(e.v -> 'trigger', e.path || '.trigger') AS trigger) t
+    FROM convert_internal.import_elements(doc, 'locations') e,
+         LATERAL (SELECT convert_internal.import_object(e.v -> 'trigger', e.path || '.trigger') AS trigger) t
     ON CONFLICT (project_id, id) DO UPDATE
         SET key = EXCLUDED.key, name = EXCLUDED.name, trigger_type = EXCLUDED.trigger_type,
             trigger_settings = EXCLUDED.trigger_settings, rules = EXCLUDED.rules,
             position = EXCLUDED.position, extra = EXCLUDED.extra;
 $$;
 
-CREATE FUNCTION convert.import_audiences(pid bigint, doc jsonb)
+CREATE FUNCTION convert_internal.import_audiences(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
     DELETE FROM convert.audiences a
     WHERE a.project_id = pid
-      AND a.id NOT IN (SELECT e.id FROM convert.import_elements(doc, 'audiences') e);
+      AND a.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'audiences') e);
     INSERT INTO convert.audiences AS a (project_id, id, key, name, type, rules, position, extra)
     SELECT pid, e.id, e.key, e.name,
-           convert.import_text(e.v -> 'type', e.path || '.type'),
-           convert.import_rules(e.v -> 'rules', e.path || '.rules'),
+           convert_internal.import_text(e.v -> 'type', e.path || '.type'),
+           convert_internal.import_rules(e.v -> 'rules', e.path || '.rules'),
            e.pos, e.v - ARRAY['id', 'key', 'name', 'type', 'rules']
-    FROM convert.import_elements(doc, 'audiences') e
+    FROM convert_internal.import_elements(doc, 'audiences') e
     ON CONFLICT (project_id, id) DO UPDATE
         SET key = EXCLUDED.key, name = EXCLUDED.name, type = EXCLUDED.type, rules = EXCLUDED.rules,
             position = EXCLUDED.position, extra = EXCLUDED.extra;
 $$;
 
-CREATE FUNCTION convert.import_segments(pid bigint, doc jsonb)
+CREATE FUNCTION convert_internal.import_segments(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
     DELETE FROM convert.segments s
     WHERE s.project_id = pid
-      AND s.id NOT IN (SELECT e.id FROM convert.import_elements(doc, 'segments') e);
+      AND s.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'segments') e);
     INSERT INTO convert.segments AS s (project_id, id, key, name, rules, position, extra)
     SELECT pid, e.id, e.key, e.name,
-           convert.import_rules(e.v -> 'rules', e.path || '.rules'),
+           convert_internal.import_rules(e.v -> 'rules', e.path || '.rules'),
            e.pos, e.v - ARRAY['id', 'key', 'name', 'rules']
-    FROM convert.import_elements(doc, 'segments') e
+    FROM convert_internal.import_elements(doc, 'segments') e
     ON CONFLICT (project_id, id) DO UPDATE
         SET key = EXCLUDED.key, name = EXCLUDED.name, rules = EXCLUDED.rules,
             position = EXCLUDED.position, extra = EXCLUDED.extra;
 $$;
 
 -- Features and their variables (variables are replaced wholesale).
-CREATE FUNCTION convert.import_features(pid bigint, doc jsonb)
+CREATE FUNCTION convert_internal.import_features(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
 SET search_path = pg_catalog, convert, pg_temp
@@ -214,25 +214,25 @@ AS $$
     DELETE FROM convert.feature_variables fv WHERE fv.project_id = pid;
     DELETE FROM convert.features f
     WHERE f.project_id = pid
-      AND f.id NOT IN (SELECT e.id FROM convert.import_elements(doc, 'features') e);
+      AND f.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'features') e);
     INSERT INTO convert.features AS f (project_id, id, key, name, position, extra)
     SELECT pid, e.id, e.key, e.name,
            e.pos, e.v - ARRAY['id', 'key', 'name', 'variables']
-    FROM convert.import_elements(doc, 'features') e
+    FROM convert_internal.import_elements(doc, 'features') e
     ON CONFLICT (project_id, id) DO UPDATE
         SET key = EXCLUDED.key, name = EXCLUDED.name, position = EXCLUDED.position, extra = EXCLUDED.extra;
     INSERT INTO convert.feature_variables (project_id, feature_id, key, type, position, extra)
     SELECT pid, e.id,
-           convert.import_text(var.v -> 'key', format('%s.variables[%s].key', e.path, var.n - 1)),
-           convert.import_text(var.v -> 'type', format('%s.variables[%s].type', e.path, var.n - 1)),
+           convert_internal.import_text(var.v -> 'key', format('%s.variables[%s].key', e.path, var.n - 1)),
+           convert_internal.import_text(var.v -> 'type', format('%s.variables[%s].type', e.path, var.n - 1)),
            var.n - 1, var.v - ARRAY['key', 'type']
-    FROM convert.import_elements(doc, 'features') e,
-         jsonb_array_elements(convert.import_array(e.v -> 'variables', e.path || '.variables'))
+    FROM convert_internal.import_elements(doc, 'features') e,
+         jsonb_array_elements(convert_internal.import_array(e.v -> 'variables', e.path || '.variables'))
              WITH ORDINALITY AS var(v, n);
 $$;
 
 -- experience.settings without matching_options' two modelled members.
-CREATE FUNCTION convert.import_experience_settings(settings jsonb)
+CREATE FUNCTION convert_internal.import_experience_settings(settings jsonb)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, convert, pg_temp
@@ -246,7 +246,7 @@ AS $$
     END
 $$;
 
-CREATE FUNCTION convert.import_experiences(pid bigint, doc jsonb)
+CREATE FUNCTION convert_internal.import_experiences(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
 SET search_path = pg_catalog, convert, pg_temp
@@ -255,28 +255,28 @@ AS $$
                                           environments, site_area, matching_audiences, matching_locations,
                                           settings, integrations, global_js, global_css, position, extra)
     SELECT pid, e.id, e.key, e.name,
-           convert.import_text(e.v -> 'type', e.path || '.type'),
-           coalesce(convert.import_text(e.v -> 'status', e.path || '.status'), 'active'),
-           convert.import_number(e.v -> 'version', e.path || '.version'),
-           convert.import_text(e.v -> 'environment', e.path || '.environment'),
-           convert.import_text_array(e.v -> 'environments', e.path || '.environments'),
-           convert.import_rules(e.v -> 'site_area', e.path || '.site_area'),
-           convert.import_text(s.settings #> '{matching_options,audiences}',
+           convert_internal.import_text(e.v -> 'type', e.path || '.type'),
+           coalesce(convert_internal.import_text(e.v -> 'status', e.path || '.status'), 'active'),
+           convert_internal.import_number(e.v -> 'version', e.path || '.version'),
+           convert_internal.import_text(e.v -> 'environment', e.path || '.environment'),
+           convert_internal.import_text_array(e.v -> 'environments', e.path || '.environments'),
+           convert_internal.import_rules(e.v -> 'site_area', e.path || '.site_area'),
+           convert_internal.import_text(s.settings #> '{matching_options,audiences}',
                                e.path || '.settings.matching_options.audiences'),
-           convert.import_text(s.settings #> '{matching_options,locations}',
+           convert_internal.import_text(s.settings #> '{matching_options,locations}',
                                e.path || '.settings.matching_options.locations'),
-           convert.import_experience_settings(s.settings),
+           convert_internal.import_experience_settings(s.settings),
            CASE WHEN jsonb_typeof(e.v -> 'integrations') = 'array' THEN e.v -> 'integrations'
                 WHEN coalesce(jsonb_typeof(e.v -> 'integrations'), 'null') = 'null' THEN NULL
-                ELSE convert.import_array(e.v -> 'integrations', e.path || '.integrations') END,
-           convert.import_text(e.v -> 'global_js', e.path || '.global_js'),
-           convert.import_text(e.v -> 'global_css', e.path || '.global_css'),
+                ELSE convert_internal.import_array(e.v -> 'integrations', e.path || '.integrations') END,
+           convert_internal.import_text(e.v -> 'global_js', e.path || '.global_js'),
+           convert_internal.import_text(e.v -> 'global_css', e.path || '.global_css'),
            e.pos,
            e.v - ARRAY['id', 'key', 'name', 'type', 'status', 'version', 'environment', 'environments',
                        'site_area', 'settings', 'integrations', 'global_js', 'global_css', 'locations',
                        'audiences', 'goals', 'variations']
-    FROM convert.import_elements(doc, 'experiences') e,
-         LATERAL (SELECT convert.import_object(e.v -> 'settings', e.path || '.settings') AS settings) s
+    FROM convert_internal.import_elements(doc, 'experiences') e,
+         LATERAL (SELECT convert_internal.import_object(e.v -> 'settings', e.path || '.settings') AS settings) s
     ON CONFLICT (project_id, id) DO UPDATE
         SET key = EXCLUDED.key, name = EXCLUDED.name, type = EXCLUDED.type, status = EXCLUDED.status,
             version = EXCLUDED.version, environment = EXCLUDED.environment,
@@ -288,21 +288,21 @@ AS $$
 $$;
 
 -- The id lists of an experience (locations, audiences, goals), one row each.
-CREATE FUNCTION convert.import_experience_refs(doc jsonb, list text)
+CREATE FUNCTION convert_internal.import_experience_refs(doc jsonb, list text)
 RETURNS TABLE (experience_id bigint, target_id bigint, pos integer, path text)
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
     SELECT e.id,
-           convert.import_id(r.v, format('%s.%s[%s]', e.path, list, r.n - 1)),
+           convert_internal.import_id(r.v, format('%s.%s[%s]', e.path, list, r.n - 1)),
            r.n::integer - 1, format('%s.%s[%s]', e.path, list, r.n - 1)
-    FROM convert.import_elements(doc, 'experiences') e,
-         jsonb_array_elements(convert.import_array(e.v -> list, e.path || '.' || list)) WITH ORDINALITY AS r(v, n)
+    FROM convert_internal.import_elements(doc, 'experiences') e,
+         jsonb_array_elements(convert_internal.import_array(e.v -> list, e.path || '.' || list)) WITH ORDINALITY AS r(v, n)
 $$;
 
 -- Links from experiences to locations, audiences/segments and goals; every
 -- id must name an entity of the project.
-CREATE FUNCTION convert.import_experience_links(pid bigint, doc jsonb)
+CREATE FUNCTION convert_internal.import_experience_links(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
@@ -311,16 +311,16 @@ DECLARE
     bad record;
 BEGIN
     SELECT r.path, r.target_id, 'location' AS kind INTO bad
-    FROM convert.import_experience_refs(doc, 'locations') r
+    FROM convert_internal.import_experience_refs(doc, 'locations') r
     WHERE NOT EXISTS (SELECT FROM convert.locations l WHERE l.project_id = pid AND l.id = r.target_id)
     UNION ALL
     SELECT r.path, r.target_id, 'audience or segment'
-    FROM convert.import_experience_refs(doc, 'audiences') r
+    FROM convert_internal.import_experience_refs(doc, 'audiences') r
     WHERE NOT EXISTS (SELECT FROM convert.audiences a WHERE a.project_id = pid AND a.id = r.target_id)
       AND NOT EXISTS (SELECT FROM convert.segments s WHERE s.project_id = pid AND s.id = r.target_id)
     UNION ALL
     SELECT r.path, r.target_id, 'goal'
-    FROM convert.import_experience_refs(doc, 'goals') r
+    FROM convert_internal.import_experience_refs(doc, 'goals') r
     WHERE NOT EXISTS (SELECT FROM convert.goals g WHERE g.project_id = pid AND g.id = r.target_id)
     LIMIT 1;
     IF FOUND THEN
@@ -329,24 +329,24 @@ BEGIN
     END IF;
     INSERT INTO convert.experience_locations (project_id, experience_id, location_id, position)
     SELECT pid, r.experience_id, r.target_id, min(r.pos)
-    FROM convert.import_experience_refs(doc, 'locations') r GROUP BY 2, 3;
+    FROM convert_internal.import_experience_refs(doc, 'locations') r GROUP BY 2, 3;
     INSERT INTO convert.experience_audiences (project_id, experience_id, position, audience_id, segment_id)
     SELECT pid, r.experience_id, min(r.pos),
            CASE WHEN a.id IS NOT NULL THEN r.target_id END,
            CASE WHEN a.id IS NULL THEN r.target_id END
-    FROM convert.import_experience_refs(doc, 'audiences') r
+    FROM convert_internal.import_experience_refs(doc, 'audiences') r
     LEFT JOIN convert.audiences a ON a.project_id = pid AND a.id = r.target_id
     GROUP BY r.experience_id, r.target_id, a.id;
     INSERT INTO convert.experience_goals (project_id, experience_id, goal_id, position)
     SELECT pid, r.experience_id, r.target_id, min(r.pos)
-    FROM convert.import_experience_refs(doc, 'goals') r GROUP BY 2, 3;
+    FROM convert_internal.import_experience_refs(doc, 'goals') r GROUP BY 2, 3;
 END
 $$;
 
 -- Variations are upserted by id (tracking may refer to them); variations
 -- without an id never conflict and are inserted afresh.  Positions are
 -- first moved out of the way; what keeps a negative one was not listed.
-CREATE FUNCTION convert.import_variations(pid bigint, doc jsonb)
+CREATE FUNCTION convert_internal.import_variations(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
 SET search_path = pg_catalog, convert, pg_temp
@@ -355,15 +355,15 @@ AS $$
     INSERT INTO convert.variations AS v (project_id, experience_id, position, id, key, name, status,
                                          traffic_allocation, extra)
     SELECT pid, e.id, var.n - 1,
-           convert.import_id(var.v -> 'id', p.path || '.id', false),
-           convert.import_text(var.v -> 'key', p.path || '.key'),
-           convert.import_text(var.v -> 'name', p.path || '.name'),
-           convert.import_text(var.v -> 'status', p.path || '.status'),
-           convert.import_number(var.v -> 'traffic_allocation', p.path || '.traffic_allocation'),
-           convert.import_object(var.v, p.path)
+           convert_internal.import_id(var.v -> 'id', p.path || '.id', false),
+           convert_internal.import_text(var.v -> 'key', p.path || '.key'),
+           convert_internal.import_text(var.v -> 'name', p.path || '.name'),
+           convert_internal.import_text(var.v -> 'status', p.path || '.status'),
+           convert_internal.import_number(var.v -> 'traffic_allocation', p.path || '.traffic_allocation'),
+           convert_internal.import_object(var.v, p.path)
                - ARRAY['id', 'key', 'name', 'status', 'traffic_allocation', 'changes']
-    FROM convert.import_elements(doc, 'experiences') e,
-         jsonb_array_elements(convert.import_array(e.v -> 'variations', e.path || '.variations'))
+    FROM convert_internal.import_elements(doc, 'experiences') e,
+         jsonb_array_elements(convert_internal.import_array(e.v -> 'variations', e.path || '.variations'))
              WITH ORDINALITY AS var(v, n),
          LATERAL (SELECT format('%s.variations[%s]', e.path, var.n - 1) AS path) p
     ON CONFLICT (project_id, id) DO UPDATE
@@ -374,29 +374,29 @@ AS $$
 $$;
 
 -- Every change of every variation, with its JSON path.
-CREATE FUNCTION convert.import_change_rows(doc jsonb)
+CREATE FUNCTION convert_internal.import_change_rows(doc jsonb)
 RETURNS TABLE (variation_id bigint, pos integer, id bigint, type text, data jsonb, extra jsonb,
                path text)
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
-    SELECT convert.import_id(var.v -> 'id', vp.path || '.id'), c.n::integer - 1,
-           convert.import_id(c.v -> 'id', cp.path || '.id', false),
-           convert.import_text(c.v -> 'type', cp.path || '.type'),
-           coalesce(convert.import_object(c.v -> 'data', cp.path || '.data'), '{}'),
-           convert.import_object(c.v, cp.path) - ARRAY['id', 'type', 'data'],
+    SELECT convert_internal.import_id(var.v -> 'id', vp.path || '.id'), c.n::integer - 1,
+           convert_internal.import_id(c.v -> 'id', cp.path || '.id', false),
+           convert_internal.import_text(c.v -> 'type', cp.path || '.type'),
+           coalesce(convert_internal.import_object(c.v -> 'data', cp.path || '.data'), '{}'),
+           convert_internal.import_object(c.v, cp.path) - ARRAY['id', 'type', 'data'],
            cp.path
-    FROM convert.import_elements(doc, 'experiences') e,
-         jsonb_array_elements(convert.import_array(e.v -> 'variations', e.path || '.variations'))
+    FROM convert_internal.import_elements(doc, 'experiences') e,
+         jsonb_array_elements(convert_internal.import_array(e.v -> 'variations', e.path || '.variations'))
              WITH ORDINALITY AS var(v, n),
          LATERAL (SELECT format('%s.variations[%s]', e.path, var.n - 1) AS path) vp,
-         jsonb_array_elements(convert.import_array(var.v -> 'changes', vp.path || '.changes'))
+         jsonb_array_elements(convert_internal.import_array(var.v -> 'changes', vp.path || '.changes'))
              WITH ORDINALITY AS c(v, n),
          LATERAL (SELECT format('%s.changes[%s]', vp.path, c.n - 1) AS path) cp
 $$;
 
 -- Changes are replaced wholesale; a feature change must name a feature.
-CREATE FUNCTION convert.import_changes(pid bigint, doc jsonb)
+CREATE FUNCTION convert_internal.import_changes(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
@@ -405,7 +405,7 @@ DECLARE
     bad record;
 BEGIN
     SELECT r.path, r.data -> 'feature_id' AS feature INTO bad
-    FROM convert.import_change_rows(doc) r
+    FROM convert_internal.import_change_rows(doc) r
     WHERE r.type = 'fullStackFeature'
       AND NOT EXISTS (SELECT FROM convert.features f
                       WHERE f.project_id = pid AND f.id::text = r.data ->> 'feature_id')
@@ -416,11 +416,11 @@ BEGIN
     END IF;
     INSERT INTO convert.variation_changes (project_id, variation_id, position, id, type, data, extra)
     SELECT pid, r.variation_id, r.pos, r.id, r.type, r.data, r.extra
-    FROM convert.import_change_rows(doc) r;
+    FROM convert_internal.import_change_rows(doc) r;
 END
 $$;
 
-CREATE FUNCTION convert.import_archived(pid bigint, doc jsonb)
+CREATE FUNCTION convert_internal.import_archived(pid bigint, doc jsonb)
 RETURNS void
 LANGUAGE sql
 SET search_path = pg_catalog, convert, pg_temp
@@ -428,12 +428,12 @@ AS $$
     DELETE FROM convert.archived_experiences a
     WHERE a.project_id = pid
       AND a.experience_id NOT IN (
-          SELECT convert.import_id(t.v, 'archived_experiences')
-          FROM jsonb_array_elements(convert.import_array(doc -> 'archived_experiences',
+          SELECT convert_internal.import_id(t.v, 'archived_experiences')
+          FROM jsonb_array_elements(convert_internal.import_array(doc -> 'archived_experiences',
                                                          'archived_experiences')) AS t(v));
     INSERT INTO convert.archived_experiences AS a (project_id, experience_id, position)
-    SELECT pid, convert.import_id(t.v, format('archived_experiences[%s]', t.n - 1)), min(t.n) - 1
-    FROM jsonb_array_elements(convert.import_array(doc -> 'archived_experiences', 'archived_experiences'))
+    SELECT pid, convert_internal.import_id(t.v, format('archived_experiences[%s]', t.n - 1)), min(t.n) - 1
+    FROM jsonb_array_elements(convert_internal.import_array(doc -> 'archived_experiences', 'archived_experiences'))
          WITH ORDINALITY AS t(v, n)
     GROUP BY 2
     ON CONFLICT (project_id, experience_id) DO UPDATE SET position = EXCLUDED.position;
@@ -452,7 +452,7 @@ DECLARE
     detail text;
 BEGIN
     IF jsonb_typeof(doc) <> 'object' THEN
-        PERFORM convert.import_fail('the top level', 'an object', doc);
+        PERFORM convert_internal.import_fail('the top level', 'an object', doc);
     END IF;
     -- An SDK options document (like the SDK's test fixtures) holds the config in `data`.
     IF NOT doc ? 'account_id' AND jsonb_typeof(doc -> 'data') = 'object' THEN
@@ -462,10 +462,10 @@ BEGIN
         RAISE EXCEPTION 'invalid config: the document is an error response' USING ERRCODE = 'PT400',
             DETAIL = format('Its error member is %s.', left((doc -> 'error')::text, 200));
     END IF;
-    PERFORM convert.import_unique_ids(doc, l)
+    PERFORM convert_internal.import_unique_ids(doc, l)
     FROM unnest(ARRAY['goals', 'locations', 'audiences', 'segments', 'features', 'experiences']) AS l;
     BEGIN
-        pid := convert.import_project_row(doc);
+        pid := convert_internal.import_project_row(doc);
         -- Drop what refers to entities before the entities themselves.
         DELETE FROM convert.variation_changes c WHERE c.project_id = pid;
         DELETE FROM convert.experience_locations x WHERE x.project_id = pid;
@@ -474,19 +474,19 @@ BEGIN
         DELETE FROM convert.experiences x
         WHERE x.project_id = pid
           AND x.id NOT IN (SELECT e.id
-                           FROM convert.import_elements(doc, 'experiences') e);
-        section := 'goals';      PERFORM convert.import_goals(pid, doc);
-        section := 'locations';  PERFORM convert.import_locations(pid, doc);
-        section := 'audiences';  PERFORM convert.import_audiences(pid, doc);
-        section := 'segments';   PERFORM convert.import_segments(pid, doc);
-        section := 'features';   PERFORM convert.import_features(pid, doc);
+                           FROM convert_internal.import_elements(doc, 'experiences') e);
+        section := 'goals';      PERFORM convert_internal.import_goals(pid, doc);
+        section := 'locations';  PERFORM convert_internal.import_locations(pid, doc);
+        section := 'audiences';  PERFORM convert_internal.import_audiences(pid, doc);
+        section := 'segments';   PERFORM convert_internal.import_segments(pid, doc);
+        section := 'features';   PERFORM convert_internal.import_features(pid, doc);
         section := 'experiences';
-        PERFORM convert.import_experiences(pid, doc);
-        PERFORM convert.import_experience_links(pid, doc);
-        PERFORM convert.import_variations(pid, doc);
-        PERFORM convert.import_changes(pid, doc);
+        PERFORM convert_internal.import_experiences(pid, doc);
+        PERFORM convert_internal.import_experience_links(pid, doc);
+        PERFORM convert_internal.import_variations(pid, doc);
+        PERFORM convert_internal.import_changes(pid, doc);
         section := 'archived_experiences';
-        PERFORM convert.import_archived(pid, doc);
+        PERFORM convert_internal.import_archived(pid, doc);
     EXCEPTION WHEN integrity_constraint_violation THEN
         GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
         RAISE EXCEPTION 'invalid config at %: %', section, msg USING ERRCODE = 'PT400', DETAIL = detail;

@@ -37,7 +37,7 @@ CREATE TABLE convert.events (
 -- The partitions' indexes (project_id, visitor_id), (project_id,
 -- experience_id, variation_id) of bucketing events and (project_id,
 -- goal_id) of conversions are created with each partition by
--- convert.create_event_partition, not declared on this parent: the parent
+-- convert_internal.create_event_partition, not declared on this parent: the parent
 -- belongs to the extension, so partitioned indexes here would make
 -- pg_restore create each partition's indexes twice.
 

@@ -8,19 +8,19 @@
 --   SELECT convert.ensure_event_partitions(now(), now() + interval '30 days');
 
 -- The partition of convert.events that holds rows received on `day` (UTC).
-CREATE FUNCTION convert.event_partition_name(day date)
+CREATE FUNCTION convert_internal.event_partition_name(day date)
 RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
 RETURN 'events_' || pg_catalog.to_char(day, 'YYYYMMDD');
 
 -- The partition for `day` with the indexes analysis filters on.
-CREATE FUNCTION convert.create_event_partition(day date)
+CREATE FUNCTION convert_internal.create_event_partition(day date)
 RETURNS void
 LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    part text := convert.event_partition_name(day);
+    part text := convert_internal.event_partition_name(day);
 BEGIN
     EXECUTE format('CREATE TABLE convert.%I PARTITION OF convert.events FOR VALUES FROM (%L) TO (%L)',
                    part, day::timestamp AT TIME ZONE 'UTC', (day + 1)::timestamp AT TIME ZONE 'UTC');
@@ -36,7 +36,7 @@ $$;
 -- Create the missing daily partitions for the UTC days first_day..last_day;
 -- returns how many were created.  track() calls this on every batch, so the
 -- common case is one catalog lookup.
-CREATE FUNCTION convert.ensure_event_partition_days(first_day date, last_day date)
+CREATE FUNCTION convert_internal.ensure_event_partition_days(first_day date, last_day date)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
@@ -51,14 +51,14 @@ BEGIN
                   HINT = 'Create at most ten years of partitions per call.';
     END IF;
     WHILE day <= last_day LOOP
-        IF to_regclass('convert.' || convert.event_partition_name(day)) IS NULL THEN
+        IF to_regclass('convert.' || convert_internal.event_partition_name(day)) IS NULL THEN
             -- Serialise creators; the loser of a race sees the winner's table.
-            PERFORM pg_advisory_xact_lock(hashtext('convert.ensure_event_partition_days'));
-            IF to_regclass('convert.' || convert.event_partition_name(day)) IS NULL THEN
+            PERFORM pg_advisory_xact_lock(hashtext('convert_internal.ensure_event_partition_days'));
+            IF to_regclass('convert.' || convert_internal.event_partition_name(day)) IS NULL THEN
                 -- The catalog snapshot may predate the winner's commit, so
                 -- the check above can miss its table: the creation decides.
                 BEGIN
-                    PERFORM convert.create_event_partition(day);
+                    PERFORM convert_internal.create_event_partition(day);
                     created := created + 1;
                 EXCEPTION WHEN duplicate_table THEN
                     NULL;
@@ -76,14 +76,14 @@ $$;
 -- query on the table it would queue every later track() call; track()
 -- creates tomorrow's partition this way and leaves it to the next batch
 -- (or to cron) when the table is busy.  Returns whether the partition exists.
-CREATE FUNCTION convert.try_event_partition_day(day date)
+CREATE FUNCTION convert_internal.try_event_partition_day(day date)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 SET lock_timeout = '100ms'
 AS $$
 BEGIN
-    PERFORM convert.ensure_event_partition_days(day, day);
+    PERFORM convert_internal.ensure_event_partition_days(day, day);
     RETURN true;
 EXCEPTION WHEN lock_not_available THEN
     RETURN false;
@@ -101,7 +101,7 @@ AS $$
 BEGIN
     DELETE FROM convert.track_batches
     WHERE received_at < now() - convert.track_retry_window();
-    RETURN convert.ensure_event_partition_days((from_time AT TIME ZONE 'UTC')::pg_catalog.date,
+    RETURN convert_internal.ensure_event_partition_days((from_time AT TIME ZONE 'UTC')::pg_catalog.date,
                                                (to_time AT TIME ZONE 'UTC')::pg_catalog.date);
 END
 $$;
@@ -109,7 +109,7 @@ $$;
 COMMENT ON FUNCTION convert.ensure_event_partitions(timestamptz, timestamptz) IS
 'Creates the missing daily partitions of convert.events between the two times (UTC days) and prunes old batch digests; returns how many partitions were created';
 
-REVOKE ALL ON FUNCTION convert.create_event_partition(date) FROM PUBLIC;
-REVOKE ALL ON FUNCTION convert.ensure_event_partition_days(date, date) FROM PUBLIC;
-REVOKE ALL ON FUNCTION convert.try_event_partition_day(date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION convert_internal.create_event_partition(date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION convert_internal.ensure_event_partition_days(date, date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION convert_internal.try_event_partition_day(date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION convert.ensure_event_partitions(timestamptz, timestamptz) FROM PUBLIC;

@@ -1,15 +1,15 @@
 -- Validation of a tracking payload (shared/spec/tracking.md §3.2, §3.5).
 --
 -- The top level (accountId, projectId, enrichData, source, visitors) is
--- checked in PL/pgSQL by convert.track_check_envelope (55_tracking_api.sql);
--- the visitors and their events by convert.track_parse, in C, which
+-- checked in PL/pgSQL by convert_internal.track_check_envelope (55_tracking_api.sql);
+-- the visitors and their events by convert_internal.track_parse, in C, which
 -- validates and flattens in one pass (thousands of events in milliseconds).
 -- Either raises the first problem with its JSON path, before anything of
 -- the batch is kept.
 
 -- "is missing" / "must be a string, got number" / NULL when value has the
 -- expected JSON type.
-CREATE FUNCTION convert.json_type_problem(value jsonb, expected text)
+CREATE FUNCTION convert_internal.json_type_problem(value jsonb, expected text)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE
@@ -23,7 +23,7 @@ END;
 -- Text quoted as a JSON string, for messages: "10035569".  At most 100
 -- characters are quoted ("..." follows when more were sent), so a message
 -- never echoes a client's megabytes.
-CREATE FUNCTION convert.json_quote(value text)
+CREATE FUNCTION convert_internal.json_quote(value text)
 RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
 RETURN pg_catalog.to_json(pg_catalog."left"(value, 100))::text
@@ -43,7 +43,7 @@ RETURN pg_catalog.to_json(pg_catalog."left"(value, 100))::text
 --   repeated: an earlier event of the batch has the same duplicate key
 --   (bucketing: visitor, experience, variation; plain conversion: visitor,
 --   goal; conversion with a transactionId: goal, transactionId).
-CREATE FUNCTION convert.track_parse(project_id bigint, visitors jsonb,
+CREATE FUNCTION convert_internal.track_parse(project_id bigint, visitors jsonb,
                                     max_visitors integer, max_events integer,
                                     OUT vi integer, OUT ei integer, OUT visitor_id text,
                                     OUT segments jsonb, OUT event_type text,
@@ -56,4 +56,4 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'convert_track_parse'
 LANGUAGE C STABLE STRICT;
 
-REVOKE ALL ON FUNCTION convert.track_parse(bigint, jsonb, integer, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION convert_internal.track_parse(bigint, jsonb, integer, integer) FROM PUBLIC;

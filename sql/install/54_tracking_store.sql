@@ -3,7 +3,7 @@
 -- PL/pgSQL).  Policies are documented in README.md (## Tracking).
 
 -- Store the visitors of a batch of project target_project (their checks
--- are part of the same statement: convert.track_parse raises on the first
+-- are part of the same statement: convert_internal.track_parse raises on the first
 -- problem, and then nothing is stored).  Returns the number of events
 -- stored and of events in the batch; the difference were duplicates.
 --
@@ -19,7 +19,7 @@
 -- own bucketingData (later wins per experience); segments are the stored
 -- ones overlaid by the sent ones.  Segments are stored once per distinct
 -- object in convert.segment_sets and events refer to them by digest.
-CREATE FUNCTION convert.track_store_events(target_project bigint, visitors jsonb,
+CREATE FUNCTION convert_internal.track_store_events(target_project bigint, visitors jsonb,
                                            enrich boolean, batch_source text,
                                            OUT stored integer, OUT total integer)
 LANGUAGE plpgsql VOLATILE
@@ -38,7 +38,7 @@ BEGIN
                     WHEN r.goal_data IS NULL THEN 'g'
                     WHEN r.transaction_id IS NOT NULL THEN 't'
                     ELSE 'r' END AS kind
-        FROM convert.track_parse(target_project, visitors,
+        FROM convert_internal.track_parse(target_project, visitors,
                                  convert.track_max_visitors(), convert.track_max_events()) AS r
     ), sent AS MATERIALIZED (
         -- each visitor entry's segments (track_parse gives them on the

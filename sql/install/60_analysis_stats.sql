@@ -121,48 +121,48 @@ CREATE TYPE convert.moments AS (
     n bigint, mean float8, variance float8,
     sum_y float8, sum_yy float8, sum_x float8, sum_xx float8, sum_xy float8);
 
-CREATE FUNCTION convert.metric_moments_add(internal, float8, float8)
+CREATE FUNCTION convert_internal.metric_moments_add(internal, float8, float8)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'convert_metric_moments_add'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION convert.metric_moments_add(internal, float8)
+CREATE FUNCTION convert_internal.metric_moments_add(internal, float8)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'convert_metric_moments_add'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION convert.metric_moments_combine(internal, internal)
+CREATE FUNCTION convert_internal.metric_moments_combine(internal, internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'convert_metric_moments_combine'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION convert.metric_moments_serialize(internal)
+CREATE FUNCTION convert_internal.metric_moments_serialize(internal)
 RETURNS bytea
 AS 'MODULE_PATHNAME', 'convert_metric_moments_serialize'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION convert.metric_moments_deserialize(bytea, internal)
+CREATE FUNCTION convert_internal.metric_moments_deserialize(bytea, internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'convert_metric_moments_deserialize'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION convert.metric_moments_final(internal)
+CREATE FUNCTION convert_internal.metric_moments_final(internal)
 RETURNS convert.moments
 AS 'MODULE_PATHNAME', 'convert_metric_moments_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE convert.metric_moments(y float8, x float8) (
-    SFUNC = convert.metric_moments_add, STYPE = internal,
-    FINALFUNC = convert.metric_moments_final,
-    COMBINEFUNC = convert.metric_moments_combine,
-    SERIALFUNC = convert.metric_moments_serialize,
-    DESERIALFUNC = convert.metric_moments_deserialize,
+    SFUNC = convert_internal.metric_moments_add, STYPE = internal,
+    FINALFUNC = convert_internal.metric_moments_final,
+    COMBINEFUNC = convert_internal.metric_moments_combine,
+    SERIALFUNC = convert_internal.metric_moments_serialize,
+    DESERIALFUNC = convert_internal.metric_moments_deserialize,
     PARALLEL = SAFE);
 
 CREATE AGGREGATE convert.metric_moments(y float8) (
-    SFUNC = convert.metric_moments_add, STYPE = internal,
-    FINALFUNC = convert.metric_moments_final,
-    COMBINEFUNC = convert.metric_moments_combine,
-    SERIALFUNC = convert.metric_moments_serialize,
-    DESERIALFUNC = convert.metric_moments_deserialize,
+    SFUNC = convert_internal.metric_moments_add, STYPE = internal,
+    FINALFUNC = convert_internal.metric_moments_final,
+    COMBINEFUNC = convert_internal.metric_moments_combine,
+    SERIALFUNC = convert_internal.metric_moments_serialize,
+    DESERIALFUNC = convert_internal.metric_moments_deserialize,
     PARALLEL = SAFE);

@@ -4,7 +4,7 @@
 -- (conversions, with goal data).
 
 -- The experience, checked: its id as stored, or an error naming the problem.
-CREATE FUNCTION convert.analysis_experience(project_id bigint, experience_id text)
+CREATE FUNCTION convert_internal.analysis_experience(project_id bigint, experience_id text)
 RETURNS bigint
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, convert, pg_temp
@@ -30,7 +30,7 @@ END $$;
 -- / outliers.products_ordered_count, or the deprecated min/max_order_value):
 -- a NumericOutlier setting -> [low, high], as values or, when percentile,
 -- as percentiles (0..100) of the order values analysed.
-CREATE FUNCTION convert.outlier_bounds(setting jsonb, legacy_min numeric, legacy_max numeric,
+CREATE FUNCTION convert_internal.outlier_bounds(setting jsonb, legacy_min numeric, legacy_max numeric,
                                        OUT low numeric, OUT high numeric, OUT percentile boolean)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
@@ -55,7 +55,7 @@ $$;
 -- [products_low, products_high]; a NULL bound is open, and with
 -- *_percentiles the bounds are percentiles (0..100, percentile_disc) of
 -- the order values or product counts counted.
-CREATE FUNCTION convert.analysis_tally(project_id bigint, experience_id bigint,
+CREATE FUNCTION convert_internal.analysis_tally(project_id bigint, experience_id bigint,
     from_time timestamptz, to_time timestamptz,
     order_low numeric, order_high numeric, order_percentiles boolean,
     products_low numeric, products_high numeric, products_percentiles boolean)
@@ -94,7 +94,7 @@ AS $$
 #variable_conflict use_column
 DECLARE
     p bigint := project_id;
-    e bigint := convert.analysis_experience(project_id, experience_id);
+    e bigint := convert_internal.analysis_experience(project_id, experience_id);
     t0 timestamptz := coalesce(from_time, '-infinity');
     t1 timestamptz := coalesce(to_time, 'infinity');
     proj record;
@@ -102,15 +102,15 @@ DECLARE
     items record;
 BEGIN
     SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
-    orders := convert.outlier_bounds(proj.outliers->'order_value',
+    orders := convert_internal.outlier_bounds(proj.outliers->'order_value',
         (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
-    items := convert.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
+    items := convert_internal.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
 
     RETURN QUERY
     WITH arm_goal_totals AS (
         SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
                t.revenue, t.products, t.revenue_squares
-        FROM convert.analysis_tally(p, e, from_time, to_time,
+        FROM convert_internal.analysis_tally(p, e, from_time, to_time,
                                     orders.low, orders.high, orders.percentile,
                                     items.low, items.high, items.percentile) AS t
     ), exposure AS (
@@ -129,7 +129,7 @@ BEGIN
                coalesce(t.revenue, 0) AS revenue,
                coalesce(t.products, 0) AS products,
                coalesce(t.revenue_squares, 0) AS revenue_squares
-        FROM convert.analysis_arms(p, e) AS a
+        FROM convert_internal.analysis_arms(p, e) AS a
         CROSS JOIN convert.goals AS g
         LEFT JOIN convert.experience_goals AS eg
           ON eg.project_id = g.project_id AND eg.experience_id = e AND eg.goal_id = g.id
@@ -165,7 +165,7 @@ BEGIN
 END $$;
 
 -- The experience's variations in config order; the first is the original.
-CREATE FUNCTION convert.analysis_arms(project_id bigint, experience_id bigint)
+CREATE FUNCTION convert_internal.analysis_arms(project_id bigint, experience_id bigint)
 RETURNS TABLE (id bigint, key text, arm_position int, is_original boolean, weight numeric)
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
@@ -194,8 +194,8 @@ AS $$
                (SELECT count(*) FROM convert.visitor_bucketing AS vb
                 WHERE vb.project_id = srm_check.project_id AND vb.experience_id = a_exp.id
                   AND vb.variation_id = a.id) AS observed
-        FROM (SELECT convert.analysis_experience(srm_check.project_id, srm_check.experience_id) AS id) AS a_exp,
-             convert.analysis_arms(srm_check.project_id, a_exp.id) AS a
+        FROM (SELECT convert_internal.analysis_experience(srm_check.project_id, srm_check.experience_id) AS id) AS a_exp,
+             convert_internal.analysis_arms(srm_check.project_id, a_exp.id) AS a
     ), test AS (
         SELECT t.chi_square, t.p_value,
                sum(arms.observed) FILTER (WHERE arms.weight > 0) AS total,

@@ -8,7 +8,7 @@
 -- visitorType, a custom segment...) of each visitor exposed to the
 -- experience, or NULL: the one place analysis reads visitors' segments
 -- (those sent with their first assignment, stored once in segment_sets).
-CREATE FUNCTION convert.analysis_visitor_segment(project_id bigint, experience_id bigint,
+CREATE FUNCTION convert_internal.analysis_visitor_segment(project_id bigint, experience_id bigint,
                                                  dimension text)
 RETURNS TABLE (visitor_id text, value text)
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -19,7 +19,7 @@ AS $$
     WHERE vb.project_id = analysis_visitor_segment.project_id
       AND vb.experience_id = analysis_visitor_segment.experience_id
 $$;
-REVOKE ALL ON FUNCTION convert.analysis_visitor_segment(bigint, bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION convert_internal.analysis_visitor_segment(bigint, bigint, text) FROM PUBLIC;
 
 -- analysis_tally's totals, then per variation and goal the sums over its
 -- visitors that CUPED needs from conversions in [exposure - lookback,
@@ -33,7 +33,7 @@ REVOKE ALL ON FUNCTION convert.analysis_visitor_segment(bigint, bigint, text) FR
 -- lookback NULL or 0 gives analysis_tally's rows.  With a dimension (a
 -- segment key, NULL: none), one row per variation, dimension value
 -- (dimension_value; NULL for visitors without one) and goal.
-CREATE FUNCTION convert.analysis_moments(project_id bigint, experience_id bigint,
+CREATE FUNCTION convert_internal.analysis_moments(project_id bigint, experience_id bigint,
     from_time timestamptz, to_time timestamptz,
     order_low numeric, order_high numeric, order_percentiles boolean,
     products_low numeric, products_high numeric, products_percentiles boolean,
@@ -52,7 +52,7 @@ SET parallel_tuple_cost = 0.01
 -- exposures join their segments visitor by visitor: a nested loop over a
 -- freshly loaded (not yet analysed) table would be quadratic
 SET enable_nestloop = off;
-REVOKE ALL ON FUNCTION convert.analysis_moments(bigint, bigint, timestamptz, timestamptz,
+REVOKE ALL ON FUNCTION convert_internal.analysis_moments(bigint, bigint, timestamptz, timestamptz,
     numeric, numeric, boolean, numeric, numeric, boolean, interval, text) FROM PUBLIC;
 
 -- CUPED (Deng, Xu, Kohavi, Walker 2013) for one arm: from the arm's sums
@@ -154,7 +154,7 @@ AS $$
 #variable_conflict use_column
 DECLARE
     p bigint := project_id;
-    e bigint := convert.analysis_experience(project_id, experience_id);
+    e bigint := convert_internal.analysis_experience(project_id, experience_id);
     t0 timestamptz := coalesce(from_time, '-infinity');
     t1 timestamptz := coalesce(to_time, 'infinity');
     use_sequential boolean := coalesce(sequential, false);
@@ -179,9 +179,9 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
-    orders := convert.outlier_bounds(proj.outliers->'order_value',
+    orders := convert_internal.outlier_bounds(proj.outliers->'order_value',
         (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
-    items := convert.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
+    items := convert_internal.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
 
     IF use_cuped AND cuped_lookback IS NULL THEN
         RAISE EXCEPTION 'cuped_lookback must not be NULL with cuped'
@@ -195,7 +195,7 @@ BEGIN
                t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
                t.orders, t.orders_squares, t.products_squares, t.products_orders,
                t.dimension_value AS dim
-        FROM convert.analysis_moments(p, e, from_time, to_time,
+        FROM convert_internal.analysis_moments(p, e, from_time, to_time,
                                       orders.low, orders.high, orders.percentile,
                                       items.low, items.high, items.percentile, lookback,
                                       dimension) AS t
@@ -209,7 +209,7 @@ BEGIN
         UNION ALL
         SELECT vb.variation_id, d.value, count(*)
         FROM convert.visitor_bucketing AS vb
-        LEFT JOIN convert.analysis_visitor_segment(p, e, dimension) AS d
+        LEFT JOIN convert_internal.analysis_visitor_segment(p, e, dimension) AS d
           ON d.visitor_id = vb.visitor_id
         WHERE dimension IS NOT NULL AND vb.project_id = p AND vb.experience_id = e
           AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
@@ -221,7 +221,7 @@ BEGIN
         SELECT x.dim FROM exposure AS x WHERE dimension IS NOT NULL
     ), arms AS (
         SELECT a.*, dm.dim, coalesce(x.visitors, 0) AS n
-        FROM convert.analysis_arms(p, e) AS a
+        FROM convert_internal.analysis_arms(p, e) AS a
         CROSS JOIN dims AS dm
         LEFT JOIN exposure AS x ON x.variation_id = a.id AND x.dim IS NOT DISTINCT FROM dm.dim
     ), srm AS (
@@ -425,7 +425,7 @@ REVOKE ALL ON FUNCTION convert.experience_analysis(bigint, text, timestamptz, ti
 -- visitors and each goal converted on: the visitors exposed and those
 -- converted (first conversion at or after exposure) by the end of the day,
 -- in one pass (the tally keeps each visitor's first conversion day).
-CREATE FUNCTION convert.analysis_daily(project_id bigint, experience_id bigint,
+CREATE FUNCTION convert_internal.analysis_daily(project_id bigint, experience_id bigint,
                                        from_time timestamptz, to_time timestamptz)
 RETURNS TABLE (day date, variation_id bigint, goal_id bigint, visitors bigint,
                converting_visitors bigint)
@@ -434,7 +434,7 @@ AS 'MODULE_PATHNAME', 'convert_analysis_daily'
 LANGUAGE C STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, convert, pg_temp
 SET parallel_tuple_cost = 0.01;
-REVOKE ALL ON FUNCTION convert.analysis_daily(bigint, bigint, timestamptz, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION convert_internal.analysis_daily(bigint, bigint, timestamptz, timestamptz) FROM PUBLIC;
 
 -- How an experiment converged: per day, cumulative visitors and converting
 -- visitors per variation and goal, the conversion rate and each variation
@@ -452,16 +452,16 @@ LANGUAGE sql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
     WITH experience AS (
-        SELECT convert.analysis_experience(experience_daily_results.project_id,
+        SELECT convert_internal.analysis_experience(experience_daily_results.project_id,
                                            experience_daily_results.experience_id) AS id
     ), days AS (
         SELECT d.*, a.key AS arm_key, a.is_original, a.arm_position,
                g.key AS goal_key, coalesce(eg.position, 1000000000) AS goal_position,
                CASE WHEN d.visitors > 0 THEN d.converting_visitors::float8 / d.visitors END AS rate
         FROM experience AS x
-        CROSS JOIN LATERAL convert.analysis_daily(experience_daily_results.project_id, x.id,
+        CROSS JOIN LATERAL convert_internal.analysis_daily(experience_daily_results.project_id, x.id,
                                                   from_time, to_time) AS d
-        JOIN convert.analysis_arms(experience_daily_results.project_id, x.id) AS a
+        JOIN convert_internal.analysis_arms(experience_daily_results.project_id, x.id) AS a
           ON a.id = d.variation_id
         JOIN convert.goals AS g
           ON g.project_id = experience_daily_results.project_id AND g.id = d.goal_id

@@ -4,7 +4,7 @@
 
 -- A request header (PostgREST passes them as JSON with lower-cased names);
 -- NULL when absent or blank, or outside a PostgREST request.
-CREATE FUNCTION convert.rest_header(name text)
+CREATE FUNCTION convert_internal.rest_header(name text)
 RETURNS text
 LANGUAGE sql STABLE
 AS $$
@@ -17,16 +17,16 @@ $$;
 -- which reaches the function only when PostgREST accepted it as a JWT (the
 -- deployment then uses such a JWT as the key's secret).  Both may carry
 -- "Bearer ".
-CREATE FUNCTION convert.rest_sdk_secret()
+CREATE FUNCTION convert_internal.rest_sdk_secret()
 RETURNS text
 LANGUAGE sql STABLE
 AS $$
-    SELECT coalesce(convert.rest_header('convert-sdk-secret'), convert.rest_header('authorization'))
+    SELECT coalesce(convert_internal.rest_header('convert-sdk-secret'), convert_internal.rest_header('authorization'))
 $$;
 
 -- Whether an If-None-Match list names this (strong) tag: "*" or any
 -- member, a W/ prefix ignored (the weak comparison RFC 9110 asks for here).
-CREATE FUNCTION convert.rest_etag_matches(if_none_match text, etag text)
+CREATE FUNCTION convert_internal.rest_etag_matches(if_none_match text, etag text)
 RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
@@ -39,7 +39,7 @@ $$;
 -- default max-age: shared caches may keep a config fetched without secret;
 -- one fetched with a secret is for that client only; debug answers and the
 -- SDK's _conv_low_cache requests are revalidated every time.
-CREATE FUNCTION convert.rest_config_cache_control(with_secret boolean, debug boolean, low_cache text)
+CREATE FUNCTION convert_internal.rest_config_cache_control(with_secret boolean, debug boolean, low_cache text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
@@ -54,7 +54,7 @@ $$;
 -- has an Origin, after the function's headers; a second Allow-Origin here
 -- would make browsers refuse the answer.  Its list of exposed headers lacks
 -- ETag, so that one is added (browsers join repeated list headers).
-CREATE FUNCTION convert.rest_set_headers(names text[], header_values text[])
+CREATE FUNCTION convert_internal.rest_set_headers(names text[], header_values text[])
 RETURNS void
 LANGUAGE sql VOLATILE
 AS $$
@@ -66,15 +66,15 @@ $$;
 
 -- A config answer: strong ETag (md5 of the exact body) and Cache-Control;
 -- 304 without a body when If-None-Match names the tag.
-CREATE FUNCTION convert.rest_config_answer(body json, cache_control text)
+CREATE FUNCTION convert_internal.rest_config_answer(body json, cache_control text)
 RETURNS json
 LANGUAGE plpgsql STABLE
 AS $$
 DECLARE
     etag constant text := '"' || pg_catalog.md5(body::text) || '"';
 BEGIN
-    PERFORM convert.rest_set_headers(ARRAY['ETag', 'Cache-Control'], ARRAY[etag, cache_control]);
-    IF convert.rest_etag_matches(convert.rest_header('if-none-match'), etag) THEN
+    PERFORM convert_internal.rest_set_headers(ARRAY['ETag', 'Cache-Control'], ARRAY[etag, cache_control]);
+    IF convert_internal.rest_etag_matches(convert_internal.rest_header('if-none-match'), etag) THEN
         PERFORM pg_catalog.set_config('response.status', '304', true);
         RETURN NULL;
     END IF;
@@ -82,7 +82,7 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION convert.rest_header(text), convert.rest_sdk_secret(),
-              convert.rest_etag_matches(text, text),
-              convert.rest_config_cache_control(boolean, boolean, text),
-              convert.rest_set_headers(text[], text[]), convert.rest_config_answer(json, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION convert_internal.rest_header(text), convert_internal.rest_sdk_secret(),
+              convert_internal.rest_etag_matches(text, text),
+              convert_internal.rest_config_cache_control(boolean, boolean, text),
+              convert_internal.rest_set_headers(text[], text[]), convert_internal.rest_config_answer(json, text) FROM PUBLIC;

@@ -16,13 +16,13 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    secret constant pg_catalog.text := convert.rest_sdk_secret();
-    token constant pg_catalog.text := coalesce(convert.rest_header('convert-debug-token'),
+    secret constant pg_catalog.text := convert_internal.rest_sdk_secret();
+    token constant pg_catalog.text := coalesce(convert_internal.rest_header('convert-debug-token'),
                                     nullif(btrim(config.debug_token), ''));
 BEGIN
-    RETURN convert.rest_config_answer(
+    RETURN convert_internal.rest_config_answer(
         convert.project_config_by_sdk_key(config.sdk_key, config.environment, secret, token),
-        convert.rest_config_cache_control(secret IS NOT NULL, token IS NOT NULL, config._conv_low_cache));
+        convert_internal.rest_config_cache_control(secret IS NOT NULL, token IS NOT NULL, config._conv_low_cache));
 END
 $$;
 
@@ -37,13 +37,13 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    token constant pg_catalog.text := coalesce(convert.rest_header('convert-debug-token'),
+    token constant pg_catalog.text := coalesce(convert_internal.rest_header('convert-debug-token'),
                                     nullif(btrim(project_config.debug_token), ''));
 BEGIN
-    RETURN convert.rest_config_answer(
+    RETURN convert_internal.rest_config_answer(
         convert.project_config(project_config.account_id, project_config.project_id,
                                project_config.environment, token),
-        convert.rest_config_cache_control(false, token IS NOT NULL, project_config._conv_low_cache));
+        convert_internal.rest_config_cache_control(false, token IS NOT NULL, project_config._conv_low_cache));
 END
 $$;
 
@@ -55,9 +55,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
-    RETURN convert.rest_config_answer(
+    RETURN convert_internal.rest_config_answer(
         convert.project_config_basic(project_config_basic.account_id, project_config_basic.project_id),
-        convert.rest_config_cache_control(false, false, NULL));
+        convert_internal.rest_config_cache_control(false, false, NULL));
 END
 $$;
 

@@ -6,11 +6,11 @@
 -- payload carries anyway.
 
 -- Track answers are never cached.
-CREATE FUNCTION convert.rest_track_answer(answer json)
+CREATE FUNCTION convert_internal.rest_track_answer(answer json)
 RETURNS json
 LANGUAGE sql VOLATILE
 AS $$
-    SELECT answer FROM convert.rest_set_headers(ARRAY['Cache-Control'], ARRAY['no-store'])
+    SELECT answer FROM convert_internal.rest_set_headers(ARRAY['Cache-Control'], ARRAY['no-store'])
 $$;
 
 -- POST /rpc/track, header convert-sdk-key (also "<account_id>/<project_id>").
@@ -22,14 +22,14 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 DECLARE
-    sdk_key constant pg_catalog.text := convert.rest_header('convert-sdk-key');
+    sdk_key constant pg_catalog.text := convert_internal.rest_header('convert-sdk-key');
 BEGIN
     IF sdk_key IS NULL THEN
         RAISE EXCEPTION 'missing sdk key' USING ERRCODE = 'PT400',
             DETAIL = 'POST /rpc/track takes the sdk key from the convert-sdk-key header, which was not sent.',
             HINT = 'Send the header "convert-sdk-key: <sdk key>", or post to /rpc/track_project.';
     END IF;
-    RETURN convert.rest_track_answer(convert.track(sdk_key, $1, convert.rest_sdk_secret()));
+    RETURN convert_internal.rest_track_answer(convert.track(sdk_key, $1, convert_internal.rest_sdk_secret()));
 END
 $$;
 
@@ -57,7 +57,7 @@ BEGIN
         RAISE EXCEPTION 'projectId: expected the project id as a string of digits' USING ERRCODE = 'PT400',
             DETAIL = 'The tracking batch was rejected; none of its events were stored.';
     END IF;
-    RETURN convert.rest_track_answer(convert.track(ids[1]::bigint, ids[2]::bigint, $1));
+    RETURN convert_internal.rest_track_answer(convert.track(ids[1]::bigint, ids[2]::bigint, $1));
 END
 $$;
 
@@ -66,4 +66,4 @@ COMMENT ON FUNCTION convert_rest.track(json) IS
 COMMENT ON FUNCTION convert_rest.track_project(json) IS
 'POST /rpc/track_project: stores a tracking batch for the payload''s accountId/projectId';
 
-REVOKE ALL ON FUNCTION convert.rest_track_answer(json) FROM PUBLIC;
+REVOKE ALL ON FUNCTION convert_internal.rest_track_answer(json) FROM PUBLIC;

@@ -4,7 +4,7 @@
 -- compares the two.  The roles of the API (convert_api, convert_web_anon,
 -- convert_authenticator) are set up with their functions (39_config_grants,
 -- 79_rest_grants); this part adds the analysts' role.
-REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA convert, convert_rest FROM PUBLIC;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA convert, convert_internal, convert_rest FROM PUBLIC;
 
 -- convert_analyst: reads the project model and what was tracked, and may
 -- call the computations (bucketing, rules, decisions, statistics, results);
@@ -19,7 +19,7 @@ BEGIN
 END
 $$;
 
-GRANT USAGE ON SCHEMA convert TO convert_analyst;
+GRANT USAGE ON SCHEMA convert, convert_internal TO convert_analyst;
 
 GRANT EXECUTE ON FUNCTION
     -- the types' I/O: casts and literals of convert.rules and convert.config
@@ -47,10 +47,10 @@ GRANT EXECUTE ON FUNCTION
     convert.experience_results(bigint, text, timestamptz, timestamptz, double precision),
     convert.srm_check(bigint, text, double precision),
     -- what experience_results and srm_check call, as their caller
-    convert.analysis_experience(bigint, text),
-    convert.analysis_arms(bigint, bigint),
-    convert.outlier_bounds(jsonb, numeric, numeric),
-    convert.analysis_tally(bigint, bigint, timestamptz, timestamptz, numeric, numeric, boolean,
+    convert_internal.analysis_experience(bigint, text),
+    convert_internal.analysis_arms(bigint, bigint),
+    convert_internal.outlier_bounds(jsonb, numeric, numeric),
+    convert_internal.analysis_tally(bigint, bigint, timestamptz, timestamptz, numeric, numeric, boolean,
                            numeric, numeric, boolean)
 TO convert_analyst;
 -- experiment analysis's read-outs (60_analysis_stats, 62_analysis_readouts)
@@ -64,12 +64,12 @@ GRANT EXECUTE ON FUNCTION
                                 float8, float8, boolean, interval, text),
     convert.experience_daily_results(bigint, text, timestamptz, timestamptz, float8, boolean, float8),
     -- what experience_analysis and experience_daily_results call, as their caller
-    convert.analysis_visitor_segment(bigint, bigint, text),
-    convert.analysis_moments(bigint, bigint, timestamptz, timestamptz, numeric, numeric, boolean,
+    convert_internal.analysis_visitor_segment(bigint, bigint, text),
+    convert_internal.analysis_moments(bigint, bigint, timestamptz, timestamptz, numeric, numeric, boolean,
                              numeric, numeric, boolean, interval, text),
     convert.cuped_moments(bigint, float8, float8, float8, float8, float8,
                           bigint, float8, float8, float8, float8),
-    convert.analysis_daily(bigint, bigint, timestamptz, timestamptz)
+    convert_internal.analysis_daily(bigint, bigint, timestamptz, timestamptz)
 TO convert_analyst;
 
 GRANT SELECT ON

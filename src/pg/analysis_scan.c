@@ -1,5 +1,5 @@
 /*
- * analysis_scan.c — convert.analysis_tally(): an experience's conversions
+ * analysis_scan.c — convert_internal.analysis_tally(): an experience's conversions
  * grouped by visitor in one pass (src/core/analysis_tally.c), the heavy
  * part of convert.experience_results().
  *
@@ -53,12 +53,12 @@ static const char *const exposures_query =
 
 /*
  * The same with each visitor's value of a dimension ($5), through the
- * narrow helper convert.analysis_visitor_segment (NULL: no value).
+ * narrow helper convert_internal.analysis_visitor_segment (NULL: no value).
  */
 static const char *const dimension_exposures_query =
 "SELECT vb.visitor_id, vb.variation_id, vb.bucketed_at, d.value"
 "  FROM convert.visitor_bucketing AS vb"
-"  LEFT JOIN convert.analysis_visitor_segment($1, $2, $5) AS d ON d.visitor_id = vb.visitor_id"
+"  LEFT JOIN convert_internal.analysis_visitor_segment($1, $2, $5) AS d ON d.visitor_id = vb.visitor_id"
 " WHERE vb.project_id = $1 AND vb.experience_id = $2"
 "   AND vb.bucketed_at >= $3 AND vb.bucketed_at < $4";
 
@@ -490,7 +490,7 @@ run_tally(FunctionCallInfo fcinfo, int64 lookback, TallyOutput output, text *dim
 }
 
 /*
- * convert.analysis_tally(project_id, experience_id, from_time, to_time,
+ * convert_internal.analysis_tally(project_id, experience_id, from_time, to_time,
  *                        order_low, order_high, order_percentiles,
  *                        products_low, products_high, products_percentiles)
  * Per variation and goal with converting visitors: converting visitors,
@@ -504,7 +504,7 @@ convert_analysis_tally(PG_FUNCTION_ARGS)
 }
 
 /*
- * convert.analysis_moments(the arguments of analysis_tally, lookback,
+ * convert_internal.analysis_moments(the arguments of analysis_tally, lookback,
  *                          dimension)
  * analysis_tally's columns, then the visitors' pre-exposure sums for
  * CUPED: conversions in [exposure - lookback, exposure) (NULL or 0: none),
@@ -534,7 +534,7 @@ convert_analysis_moments(PG_FUNCTION_ARGS)
 }
 
 /*
- * convert.analysis_daily(project_id, experience_id, from_time, to_time)
+ * convert_internal.analysis_daily(project_id, experience_id, from_time, to_time)
  * Per variation and goal with converting visitors and per day (UTC) from
  * the first exposure's on: the visitors exposed and converted by its end.
  */

@@ -2,9 +2,9 @@
  * secret_functions.c — the two primitives that SDK-key secrets and debug
  * tokens need and that SQL alone does not offer safely:
  *
- *   convert.random_bytes(n int) → bytea        pg_strong_random, for salts,
+ *   convert_internal.random_bytes(n int) → bytea        pg_strong_random, for salts,
  *                                               generated keys and tokens
- *   convert.secret_equal(a bytea, b bytea) → boolean
+ *   convert_internal.secret_equal(a bytea, b bytea) → boolean
  *                                               comparison whose time does not
  *                                               depend on where a and b differ
  *

@@ -56,7 +56,7 @@ new_state(MemoryContext agg)
 Datum
 convert_metric_moments_add(PG_FUNCTION_ARGS)
 {
-	MemoryContext agg = aggregate_context(fcinfo, "convert.metric_moments_add");
+	MemoryContext agg = aggregate_context(fcinfo, "convert_internal.metric_moments_add");
 	cv_moments *m = PG_ARGISNULL(0) ? NULL : (cv_moments *) PG_GETARG_POINTER(0);
 	double		x = 0;
 
@@ -73,7 +73,7 @@ convert_metric_moments_add(PG_FUNCTION_ARGS)
 Datum
 convert_metric_moments_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext agg = aggregate_context(fcinfo, "convert.metric_moments_combine");
+	MemoryContext agg = aggregate_context(fcinfo, "convert_internal.metric_moments_combine");
 	cv_moments *a = PG_ARGISNULL(0) ? NULL : (cv_moments *) PG_GETARG_POINTER(0);
 	cv_moments *b = PG_ARGISNULL(1) ? NULL : (cv_moments *) PG_GETARG_POINTER(1);
 
@@ -92,7 +92,7 @@ convert_metric_moments_serialize(PG_FUNCTION_ARGS)
 	cv_moments *m;
 	StringInfoData buf;
 
-	aggregate_context(fcinfo, "convert.metric_moments_serialize");
+	aggregate_context(fcinfo, "convert_internal.metric_moments_serialize");
 	m = (cv_moments *) PG_GETARG_POINTER(0);
 	pq_begintypsend(&buf);
 	pq_sendint64(&buf, m->n);
@@ -107,7 +107,7 @@ convert_metric_moments_serialize(PG_FUNCTION_ARGS)
 Datum
 convert_metric_moments_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext agg = aggregate_context(fcinfo, "convert.metric_moments_deserialize");
+	MemoryContext agg = aggregate_context(fcinfo, "convert_internal.metric_moments_deserialize");
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	cv_moments *m = new_state(agg);
 	StringInfoData buf;
@@ -134,7 +134,7 @@ convert_metric_moments_final(PG_FUNCTION_ARGS)
 	bool		nulls[8] = {false};
 	TupleDesc	tupdesc;
 
-	aggregate_context(fcinfo, "convert.metric_moments_final");
+	aggregate_context(fcinfo, "convert_internal.metric_moments_final");
 	m = PG_ARGISNULL(0) ? NULL : (cv_moments *) PG_GETARG_POINTER(0);
 	if (m == NULL || m->n == 0)
 		PG_RETURN_NULL();

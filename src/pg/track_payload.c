@@ -3,7 +3,7 @@
  * (shared/spec/tracking.md §3.2), validated and flattened into one row per
  * event:
  *
- *   convert.track_parse(project_id bigint, visitors jsonb,
+ *   convert_internal.track_parse(project_id bigint, visitors jsonb,
  *                       max_visitors int, max_events int) → SETOF record
  *
  * Validation happens in the same single pass that produces the rows, in

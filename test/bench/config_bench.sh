@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the config of a large project (500 experiences, 2,000
 # variations, 300 audiences), through a client as an HTTP front end reads it:
-#   - rendered from the tables (uncached, convert.render_config),
+#   - rendered from the tables (uncached, convert_internal.render_config),
 #   - served from the cache (convert.project_config and _by_sdk_key),
 #   - against the baseline: a primary-key lookup of the same JSON text.
 # pgbench, one client, each query for a fixed time; the whole document
@@ -86,8 +86,8 @@ latency_ms() {
 }
 
 echo "measuring ($seconds s per query)..."
-render=$(latency_ms "SELECT convert.render_config(901, NULL, false)::text;")
-render_env=$(latency_ms "SELECT convert.render_config(901, 'production', true)::text;")
+render=$(latency_ms "SELECT convert_internal.render_config(901, NULL, false)::text;")
+render_env=$(latency_ms "SELECT convert_internal.render_config(901, 'production', true)::text;")
 baseline=$(latency_ms "SELECT doc FROM public.json_baseline WHERE id = 1;")
 cached=$(latency_ms "SELECT convert.project_config(900, 901);")
 cached_key=$(latency_ms "SELECT convert.project_config_by_sdk_key('bench-key', NULL, 'Bearer bench-secret');")

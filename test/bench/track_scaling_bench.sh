@@ -2,7 +2,7 @@
 # Benchmark: does the cost per event of a tracking batch stay flat as the
 # batch grows?  For batches of 100, 1,000 and 10,000 events it measures,
 # inside the server (best of BENCH_ROUNDS, default 3):
-#   parse   convert.track_parse alone (the C checks and flattening)
+#   parse   convert_internal.track_parse alone (the C checks and flattening)
 #   track   the whole convert.track() call (checks, writes, indexes)
 # for two shapes:
 #   repeat  one visitor whose events alternate an identical bucketing
@@ -93,7 +93,7 @@ for shape in repeat sdk; do
     for n in 100 1000 10000; do
       if [[ $step == parse ]]; then
         query="SELECT count(*) FROM public.scaling_input AS s,
-                 convert.track_parse(10034190, s.visitors, 10000, 10000) WHERE s.shape = '$shape' AND s.n = $n"
+                 convert_internal.track_parse(10034190, s.visitors, 10000, 10000) WHERE s.shape = '$shape' AND s.n = $n"
       else
         query="SELECT convert.track(10035569, 10034190, p.payload) FROM public.scaling_payloads AS p
                WHERE p.shape = '$shape' AND p.n = $n AND p.r = %1\$s"

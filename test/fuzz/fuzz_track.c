@@ -1,6 +1,6 @@
 /*
  * fuzz_track.c — libFuzzer target for the checks of a tracking payload
- * (src/core/track_check.c), the code convert.track_parse runs on every
+ * (src/core/track_check.c), the code convert_internal.track_parse runs on every
  * batch.
  *
  * Input: the JSON of a batch's visitors array, in valid UTF-8 (anything

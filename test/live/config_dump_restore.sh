@@ -17,7 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
 # Every rendering a client can get, with a digest of each.
 snapshot() {
   q "$1" -c "SELECT c.project_id, c.environment, c.debug, c.etag, md5(c.config::text),
-                    md5(convert.render_config(c.project_id, nullif(c.environment, ''), c.debug)::text)
+                    md5(convert_internal.render_config(c.project_id, nullif(c.environment, ''), c.debug)::text)
              FROM convert.config_cache c ORDER BY 1, 2, 3" \
          -c "SELECT p.id, md5(convert.project_config(p.account_id, p.id)::text),
                     md5(convert.project_config_basic(p.account_id, p.id)::text)

@@ -20,12 +20,12 @@ for round in 1 2 3 4 5; do
   # for a moment; the second starts meanwhile and blocks on the creator lock.
   psql -qXAt -d "$db" -v ON_ERROR_STOP=1 \
     -c "BEGIN" \
-    -c "SELECT convert.ensure_event_partition_days('$day', '$day')" \
+    -c "SELECT convert_internal.ensure_event_partition_days('$day', '$day')" \
     -c "SELECT pg_sleep(0.5)" -c "COMMIT" >"$work/first.out" 2>&1 &
   first=$!
   sleep 0.2
   second=$(psql -qXAt -d "$db" -v ON_ERROR_STOP=1 \
-             -c "SELECT convert.ensure_event_partition_days('$day', '$day')" 2>&1)
+             -c "SELECT convert_internal.ensure_event_partition_days('$day', '$day')" 2>&1)
   check "round $round: the waiting session returns 0" "$([[ "$second" == "0" ]]; echo $?)" "got: $second"
   wait "$first"
   check "round $round: the creating session succeeds" $? "$(cat "$work/first.out")"

@@ -9,7 +9,7 @@ WITH roles(role) AS (
            ('convert_analyst')
 ),
 schemas AS (
-    SELECT oid, nspname FROM pg_namespace WHERE nspname IN ('convert', 'convert_rest')
+    SELECT oid, nspname FROM pg_namespace WHERE nspname IN ('convert', 'convert_internal', 'convert_rest')
 ),
 functions AS (
     SELECT p.oid, p.oid::regprocedure::text AS name

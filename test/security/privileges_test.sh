@@ -71,7 +71,7 @@ expect "analyst: cannot write events" 42501 privileges_alice "DELETE FROM conver
 expect "api: serves a config" t privileges_proxy \
   "SELECT convert.project_config_by_sdk_key('privileges-key', NULL, 'Bearer sekret') IS NOT NULL"
 expect "api: cannot call the helpers" 42501 privileges_proxy \
-  "SELECT convert.resolve_sdk_key('privileges-key', 'Bearer sekret', NULL, true)"
+  "SELECT convert_internal.resolve_sdk_key('privileges-key', 'Bearer sekret', NULL, true)"
 expect "api: cannot bucket (not its job)" 42501 privileges_proxy "SELECT convert.murmurhash3('x')"
 expect "api: cannot read the model" 42501 privileges_proxy "SELECT count(*) FROM convert.projects"
 

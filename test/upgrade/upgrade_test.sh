@@ -111,13 +111,13 @@ check "new tracking lands" "$([[ $stored == 3 ]]; echo $?)" "stored '$stored'"
 # (PostgreSQL creates that schema for the extension from convert.control and
 # cannot let the extension own the schema it lives in.)
 leftovers() {  # leftovers DB: objects in the extension's schemas, or convert_rest
-  q "$1" -c "SELECT n.nspname FROM pg_namespace n WHERE n.nspname = 'convert_rest'
+  q "$1" -c "SELECT n.nspname FROM pg_namespace n WHERE n.nspname IN ('convert_rest', 'convert_internal')
              UNION ALL
              SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname IN ('convert', 'convert_rest')
+             WHERE n.nspname IN ('convert', 'convert_internal', 'convert_rest')
              UNION ALL
              SELECT t.oid::regtype::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-             WHERE n.nspname IN ('convert', 'convert_rest')"
+             WHERE n.nspname IN ('convert', 'convert_internal', 'convert_rest')"
 }
 for db in "$old" "$new"; do
   q "$db" -c "DROP EXTENSION convert" 2>"$work/drop.err"
