@@ -24,6 +24,7 @@ struct db_result {
 	char sqlstate[6];   /* set when the database raised an error */
 	char *extra;        /* a second column's text, when not NULL */
 	size_t extra_len;
+	const char *source;  /* which server answered (read_servers.h) */
 };
 
 /* Run statement id with its text parameters (NULL = SQL NULL).  With

@@ -41,6 +41,7 @@ requirements=(
   "zlib1g-dev               pc:zlib                  all"
   "nodejs                   cmd:node                 all"
   "npm                      cmd:npm                  all"
+  "pgbouncer                cmd:pgbouncer            all"
 )
 
 scope=${CONVERT_DEPS:-all}
