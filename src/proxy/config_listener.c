@@ -21,6 +21,7 @@ struct config_listener {
 	struct config_cache *cache;
 	struct read_servers *reads;
 	atomic_bool stop;
+	atomic_bool tried;   /* the first connection attempt is over */
 };
 
 static void sleep_ms(int ms)
@@ -120,7 +121,10 @@ static void *listener_main(void *arg)
 	while (!atomic_load(&l->stop)) {
 		PGconn *pg = connect_with(l->conninfo, "convert-proxy listener");
 
-		if (pg != NULL && start_listening(l, pg)) {
+		bool up = pg != NULL && start_listening(l, pg);
+
+		atomic_store(&l->tried, true);
+		if (up) {
 			/* Notifications may have been missed while disconnected. */
 			cache_set_enabled(l->cache, true);
 			listen_loop(l, pg);
@@ -146,10 +150,15 @@ struct config_listener *listener_start(const char *conninfo,
 	l->cache = c;
 	l->reads = reads;
 	atomic_init(&l->stop, false);
+	atomic_init(&l->tried, false);
 	if (pthread_create(&l->thread, NULL, listener_main, l) != 0) {
 		free(l);
 		return NULL;
 	}
+	/* Serving starts with the barrier set (or the attempt failed), so the
+	 * first reads do not depend on how fast this thread got going. */
+	while (!atomic_load(&l->tried))
+		sleep_ms(5);
 	return l;
 }
 

@@ -1,5 +1,7 @@
-/* One SQL function call per request: the prepared statements of the
- * routes, and the mapping of their outcome onto an HTTP status and body. */
+/* One SQL function call per request: the statements of the routes
+ * (prepared per connection, or unnamed through a transaction-pooling
+ * PgBouncer), and the mapping of their outcome onto an HTTP status and
+ * body. */
 #ifndef CONVERT_PROXY_DBCALL_H
 #define CONVERT_PROXY_DBCALL_H
 

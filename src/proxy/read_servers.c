@@ -136,27 +136,35 @@ static void check_server(struct read_servers *rs, struct read_server *r,
 				 head - lsn > rs->max_lag);
 }
 
+static void monitor_round(struct read_servers *rs)
+{
+	uint64_t head = 0;
+	bool have_head = watch_query(&rs->primary_watch, rs->primary_conninfo,
+		"SELECT pg_catalog.pg_current_wal_insert_lsn()", &head);
+
+	for (int i = 0; i < rs->n && !atomic_load(&rs->stop); i++)
+		check_server(rs, &rs->servers[i], have_head, head);
+}
+
 static void *monitor_main(void *arg)
 {
 	struct read_servers *rs = arg;
 	struct timespec tick = {0, MONITOR_MS * 1000000L};
 
 	while (!atomic_load(&rs->stop)) {
-		uint64_t head = 0;
-		bool have_head = watch_query(&rs->primary_watch, rs->primary_conninfo,
-			"SELECT pg_catalog.pg_current_wal_insert_lsn()", &head);
-
-		for (int i = 0; i < rs->n && !atomic_load(&rs->stop); i++)
-			check_server(rs, &rs->servers[i], have_head, head);
 		nanosleep(&tick, NULL);
+		monitor_round(rs);
 	}
 	return NULL;
 }
 
+/* The first round runs here, so serving starts with every server's
+ * position known. */
 bool reads_monitor_start(struct read_servers *rs)
 {
 	if (rs->n == 0)
 		return true;
+	monitor_round(rs);
 	rs->monitoring = pthread_create(&rs->monitor, NULL, monitor_main, rs) == 0;
 	return rs->monitoring;
 }
