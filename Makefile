@@ -57,7 +57,8 @@ PROXY_OBJS = src/proxy/main.o src/proxy/settings.o src/proxy/pool.o \
 	src/proxy/http_headers.o src/proxy/gzip.o src/proxy/rendered.o \
 	src/proxy/config_cache.o src/proxy/config_listener.o \
 	src/proxy/conn_watch.o src/proxy/access_log.o src/proxy/handlers.o \
-	src/proxy/server.o src/proxy/env_list.o src/proxy/cache_keys.o
+	src/proxy/server.o src/proxy/env_list.o src/proxy/cache_keys.o \
+	src/proxy/read_servers.o src/proxy/wal_lsn.o
 PROXY_PKGS = libmicrohttpd libpq zlib json-c
 PROXY_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -MMD -MP -Wall -Wextra -Werror \
 	-O2 -g $(shell pkg-config --cflags $(PROXY_PKGS) 2>/dev/null)

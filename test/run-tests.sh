@@ -121,6 +121,9 @@ run_suite demo "$top/test/demo/demo_test.sh"
 # convert-proxy over HTTP, each with a cluster of its own (they restart it).
 run_suite proxy-http "$top/test/proxy/run_http.sh" proxy-http "$top/convert-proxy"
 run_suite proxy-sanitize "$top/test/proxy/run_http.sh" proxy-sanitize asan
+run_suite proxy-replica "$top/test/proxy/run_replica.sh" proxy-replica "$top/convert-proxy"
+run_suite proxy-replica-sanitize "$top/test/proxy/run_replica.sh" proxy-replica-sanitize asan
+run_suite proxy-pgbouncer "$top/test/proxy/run_http.sh" proxy-pgbouncer "$top/convert-proxy" pgbouncer
 
 live_suites="compat-bucketing"
 live_suites+=" compat-rules"

@@ -1,6 +1,7 @@
 #include "config_listener.h"
 
 #include "cache_keys.h"
+#include "wal_lsn.h"
 
 #include <poll.h>
 #include <pthread.h>
@@ -16,9 +17,11 @@
 
 struct config_listener {
 	pthread_t thread;
-	struct pool *pool;
+	const char *conninfo;
 	struct config_cache *cache;
+	struct read_servers *reads;
 	atomic_bool stop;
+	atomic_bool tried;   /* the first connection attempt is over */
 };
 
 static void sleep_ms(int ms)
@@ -48,14 +51,36 @@ static void apply_notify(struct config_cache *cache, const char *payload)
 	cache_clear(cache);
 }
 
-static void drain_notifies(struct config_listener *l, PGconn *pg)
+/* Notifications are delivered after their commit, so the insert position
+ * read after they arrived is past every commit record they stand for: the
+ * barrier is raised to it before the cache entries are dropped, and a
+ * request that finds an entry gone also finds the barrier raised.  Those
+ * that arrive during the query wait for the next round (and its own
+ * position).  Returns false when the connection broke. */
+static bool drain_notifies(struct config_listener *l, PGconn *pg)
 {
-	PGnotify *n;
+	PGnotify *batch = NULL, **tail = &batch, *n;
+	uint64_t lsn;
+	bool ok = true;
 
 	while ((n = PQnotifies(pg)) != NULL) {
+		n->next = NULL;
+		*tail = n;
+		tail = &n->next;
+	}
+	if (batch == NULL)
+		return true;
+	ok = query_lsn(pg, "SELECT pg_catalog.pg_current_wal_insert_lsn()", &lsn);
+	if (ok)
+		reads_raise_barrier(l->reads, lsn);
+	while ((n = batch) != NULL) {
+		batch = n->next;
+		/* Without the position no read server can be trusted for the
+		 * change: the cache is turned off by the caller anyway. */
 		apply_notify(l->cache, n->extra);
 		PQfreemem(n);
 	}
+	return ok;
 }
 
 /* Returns when the connection breaks or the listener is stopped. */
@@ -69,18 +94,23 @@ static void listen_loop(struct config_listener *l, PGconn *pg)
 		if ((pfd.revents & (POLLIN | POLLERR | POLLHUP)) &&
 			PQconsumeInput(pg) == 0)
 			return;
-		drain_notifies(l, pg);
-		if (PQstatus(pg) != CONNECTION_OK)
+		if (!drain_notifies(l, pg) || PQstatus(pg) != CONNECTION_OK)
 			return;
 	}
 }
 
-static bool start_listening(PGconn *pg)
+/* Changes committed while no one listened were not notified: the read
+ * servers must be past the position at which listening started. */
+static bool start_listening(struct config_listener *l, PGconn *pg)
 {
 	PGresult *r = PQexec(pg, "LISTEN convert_config");
 	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	uint64_t lsn;
 
 	PQclear(r);
+	if (ok && (ok = query_lsn(pg, "SELECT pg_catalog.pg_current_wal_insert_lsn()",
+							  &lsn)))
+		reads_raise_barrier(l->reads, lsn);
 	return ok;
 }
 
@@ -89,9 +119,12 @@ static void *listener_main(void *arg)
 	struct config_listener *l = arg;
 
 	while (!atomic_load(&l->stop)) {
-		PGconn *pg = pool_connect(l->pool, "convert-proxy listener");
+		PGconn *pg = connect_with(l->conninfo, "convert-proxy listener");
 
-		if (pg != NULL && start_listening(pg)) {
+		bool up = pg != NULL && start_listening(l, pg);
+
+		atomic_store(&l->tried, true);
+		if (up) {
 			/* Notifications may have been missed while disconnected. */
 			cache_set_enabled(l->cache, true);
 			listen_loop(l, pg);
@@ -105,19 +138,27 @@ static void *listener_main(void *arg)
 	return NULL;
 }
 
-struct config_listener *listener_start(struct pool *p, struct config_cache *c)
+struct config_listener *listener_start(const char *conninfo,
+									   struct config_cache *c,
+									   struct read_servers *reads)
 {
 	struct config_listener *l = calloc(1, sizeof *l);
 
 	if (l == NULL)
 		return NULL;
-	l->pool = p;
+	l->conninfo = conninfo;
 	l->cache = c;
+	l->reads = reads;
 	atomic_init(&l->stop, false);
+	atomic_init(&l->tried, false);
 	if (pthread_create(&l->thread, NULL, listener_main, l) != 0) {
 		free(l);
 		return NULL;
 	}
+	/* Serving starts with the barrier set (or the attempt failed), so the
+	 * first reads do not depend on how fast this thread got going. */
+	while (!atomic_load(&l->tried))
+		sleep_ms(5);
 	return l;
 }
 

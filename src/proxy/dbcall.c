@@ -132,16 +132,55 @@ static PGresult *prepare_once(struct pool_conn *c, enum stmt_id id)
 	return r;
 }
 
+static bool command_ok(PGconn *pg, const char *sql)
+{
+	PGresult *r = PQexec(pg, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	PQclear(r);
+	return ok;
+}
+
+/* Through a transaction-pooling PgBouncer consecutive transactions may
+ * land on different server connections: the statement is unnamed (parsed
+ * with its call), and the timeout is set for its own transaction only.
+ * The call's result is what counts; a failed COMMIT means the connection
+ * broke, which the caller sees. */
+static PGresult *exec_session_free(struct pool *p, struct pool_conn *c,
+								   enum stmt_id id, const char *const *params)
+{
+	int timeout = pool_statement_timeout(p);
+	char begin[80];
+	PGresult *r;
+
+	if (timeout == 0)
+		return PQexecParams(c->pg, STMTS[id].sql, STMTS[id].nparams, NULL,
+							params, NULL, NULL, 0);
+	snprintf(begin, sizeof begin, "BEGIN; SET LOCAL statement_timeout = %d",
+			 timeout);
+	if (!command_ok(c->pg, begin))
+		return NULL;
+	r = PQexecParams(c->pg, STMTS[id].sql, STMTS[id].nparams, NULL, params,
+					 NULL, NULL, 0);
+	if (!command_ok(c->pg, "COMMIT") && PQresultStatus(r) == PGRES_TUPLES_OK) {
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
 /* Returns false when the connection broke (out untouched). */
-static bool run_on(struct pool_conn *c, enum stmt_id id,
+static bool run_on(struct pool *p, struct pool_conn *c, enum stmt_id id,
 				   const char *const *params, struct db_result *out)
 {
-	PGresult *r = prepare_once(c, id);
+	PGresult *r;
 
-	if (r == NULL)
+	if (pool_session_free(p))
+		r = exec_session_free(p, c, id, params);
+	else if ((r = prepare_once(c, id)) == NULL)
 		r = PQexecPrepared(c->pg, STMTS[id].name, STMTS[id].nparams, params,
 						   NULL, NULL, 0);
-	if (PQstatus(c->pg) != CONNECTION_OK) {
+	if (r == NULL || PQstatus(c->pg) != CONNECTION_OK) {
 		PQclear(r);
 		pool_discard(c);
 		return false;
@@ -175,7 +214,7 @@ void db_call(struct pool *p, enum stmt_id id, const char *const *params,
 			acquire_failed(st, out);
 			return;
 		}
-		bool done = run_on(c, id, params, out);
+		bool done = run_on(p, c, id, params, out);
 
 		pool_release(p, c);
 		if (done)

@@ -1,5 +1,7 @@
-/* One SQL function call per request: the prepared statements of the
- * routes, and the mapping of their outcome onto an HTTP status and body. */
+/* One SQL function call per request: the statements of the routes
+ * (prepared per connection, or unnamed through a transaction-pooling
+ * PgBouncer), and the mapping of their outcome onto an HTTP status and
+ * body. */
 #ifndef CONVERT_PROXY_DBCALL_H
 #define CONVERT_PROXY_DBCALL_H
 
@@ -24,6 +26,7 @@ struct db_result {
 	char sqlstate[6];   /* set when the database raised an error */
 	char *extra;        /* a second column's text, when not NULL */
 	size_t extra_len;
+	const char *source;  /* which server answered (read_servers.h) */
 };
 
 /* Run statement id with its text parameters (NULL = SQL NULL).  With

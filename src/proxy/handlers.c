@@ -70,14 +70,13 @@ static void fetch_config(struct server *srv, const struct route *rt,
 	if (rt->kind == R_CONFIG_BASIC) {
 		const char *p[] = {rt->account, rt->project};
 
-		db_call(srv->pool, ST_CONFIG_BASIC, p, true, out);
+		db_read(srv->reads, ST_CONFIG_BASIC, p, out);
 		return;
 	}
 	const char *pk[] = {rt->key, q->environment, q->authorization,
 		q->debug_token};
 
-	db_call(srv->pool, shared ? ST_CONFIG_KEY_ENVS : ST_CONFIG_KEY, pk, true,
-			out);
+	db_read(srv->reads, shared ? ST_CONFIG_KEY_ENVS : ST_CONFIG_KEY, pk, out);
 }
 
 /* Only answers that are the same for every caller may be cached or
@@ -231,6 +230,8 @@ enum MHD_Result handle_config(struct server *srv, struct MHD_Connection *c,
 		ret = queue_db_result(srv, c, rq, &res);
 	else
 		ret = send_fresh(srv, c, rq, &q, &res, &r);
+	if (res.status == 200 && res.source != NULL)
+		snprintf(rq->note, sizeof rq->note, "db=%s", res.source);
 	if (r != NULL && shared)
 		keep(srv, &rq->route, q.environment, &res, gen, r);
 	else

@@ -9,6 +9,7 @@
 #include "config_cache.h"
 #include "config_listener.h"
 #include "pool.h"
+#include "read_servers.h"
 #include "server.h"
 #include "settings.h"
 
@@ -37,26 +38,54 @@ static void block_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* The notifications keep the cache exact and, with read servers, hold
+ * reads back from a server that has not replayed a change yet (cache or
+ * not).  LISTEN needs a direct session with the primary. */
+static struct config_listener *start_listener(const struct proxy_settings *s,
+											  struct config_cache *cache,
+											  struct read_servers *reads)
+{
+	if (s->cache_ttl_s == 0 && s->n_read_db == 0)
+		return NULL;
+	if (s->pgbouncer && s->listen_db == NULL) {
+		fprintf(stderr, "convert-proxy: --pgbouncer on without --listen-db: "
+				"no notifications, so the config cache is off and read "
+				"servers are used whatever their lag\n");
+		return NULL;
+	}
+	return listener_start(s->listen_db ? s->listen_db : s->conninfo, cache,
+						  reads);
+}
+
 static int serve(const struct proxy_settings *s)
 {
 	struct pool *pool;
+	struct read_servers *reads = NULL;
 	struct config_cache *cache;
 	struct config_listener *listener = NULL;
 	struct server *srv = NULL;
 	int up, sig;
 
 	pool = pool_create(s->conninfo, s->pool_size, s->queue_size,
-					   s->queue_timeout_ms, s->statement_timeout_ms);
+					   s->queue_timeout_ms, s->statement_timeout_ms,
+					   s->pgbouncer);
 	cache = cache_create(s->cache_ttl_s, s->cache_entries);
-	if (pool == NULL || cache == NULL)
+	if (pool != NULL)
+		reads = reads_create(s, pool);
+	if (pool == NULL || reads == NULL || cache == NULL)
 		goto done;
 	up = pool_warm(pool);
 	if (up < s->pool_size)
 		fprintf(stderr, "convert-proxy: %d of %d database connections up; "
 				"retrying on demand\n", up, s->pool_size);
-	if (s->cache_ttl_s > 0)
-		listener = listener_start(pool, cache);
-	srv = server_start(s, pool, cache);
+	up = reads_warm(reads);
+	if (up < s->n_read_db)
+		fprintf(stderr, "convert-proxy: %d of %d read servers up; the "
+				"others are retried on demand\n", up, s->n_read_db);
+	listener = start_listener(s, cache, reads);
+	if (!reads_monitor_start(reads))
+		goto done;
+	srv = server_start(s, pool, reads, cache);
 	if (srv == NULL)
 		goto done;
 	fprintf(stderr, "convert-proxy: listening on %s:%u\n", s->listen_host,
@@ -68,6 +97,7 @@ static int serve(const struct proxy_settings *s)
 done:
 	listener_stop(listener);
 	cache_destroy(cache);
+	reads_destroy(reads);
 	pool_destroy(pool);
 	return srv != NULL ? 0 : 1;
 }

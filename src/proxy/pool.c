@@ -19,6 +19,7 @@ struct pool {
 	int max_waiting;
 	int wait_ms;
 	int statement_timeout_ms;
+	bool session_free;
 	char *conninfo;
 };
 
@@ -31,7 +32,8 @@ long long now_ms(void)
 }
 
 struct pool *pool_create(const char *conninfo, int size, int max_waiting,
-						 int wait_ms, int statement_timeout_ms)
+						 int wait_ms, int statement_timeout_ms,
+						 bool session_free)
 {
 	struct pool *p = calloc(1, sizeof *p);
 
@@ -51,7 +53,18 @@ struct pool *pool_create(const char *conninfo, int size, int max_waiting,
 	p->max_waiting = max_waiting;
 	p->wait_ms = wait_ms;
 	p->statement_timeout_ms = statement_timeout_ms;
+	p->session_free = session_free;
 	return p;
+}
+
+bool pool_session_free(const struct pool *p)
+{
+	return p->session_free;
+}
+
+int pool_statement_timeout(const struct pool *p)
+{
+	return p->statement_timeout_ms;
 }
 
 void pool_destroy(struct pool *p)
@@ -67,10 +80,15 @@ void pool_destroy(struct pool *p)
 	free(p);
 }
 
+PGconn *pool_connect(struct pool *p, const char *application_name)
+{
+	return connect_with(p->conninfo, application_name);
+}
+
 /* The user's connection string may set anything; our keywords come first
  * so that it overrides them, and connect_timeout is left to
  * PGCONNECT_TIMEOUT when that is set. */
-PGconn *pool_connect(struct pool *p, const char *application_name)
+PGconn *connect_with(const char *conninfo, const char *application_name)
 {
 	const char *keys[4], *vals[4];
 	int n = 0;
@@ -83,7 +101,7 @@ PGconn *pool_connect(struct pool *p, const char *application_name)
 		vals[n++] = "3";
 	}
 	keys[n] = "dbname";
-	vals[n++] = p->conninfo[0] ? p->conninfo : NULL;
+	vals[n++] = conninfo[0] ? conninfo : NULL;
 	keys[n] = NULL;
 	vals[n] = NULL;
 	pg = PQconnectdbParams(keys, vals, 1);
@@ -134,7 +152,7 @@ static bool ensure_connected(struct pool *p, struct pool_conn *c)
 	if (t < c->retry_at_ms)
 		return false;
 	c->pg = pool_connect(p, "convert-proxy");
-	if (c->pg != NULL && !session_setup(p, c->pg))
+	if (c->pg != NULL && !p->session_free && !session_setup(p, c->pg))
 		pool_discard(c);
 	if (c->pg == NULL)
 		c->retry_at_ms = now_ms() + RECONNECT_BACKOFF_MS;

@@ -18,8 +18,12 @@ struct pool_conn {
 
 enum pool_status { POOL_OK, POOL_BUSY, POOL_TIMEOUT, POOL_DOWN };
 
+/* With session_free, connections get no session setting (a
+ * transaction-pooling PgBouncer hands each transaction to any server
+ * connection): callers then set the statement timeout per call. */
 struct pool *pool_create(const char *conninfo, int size, int max_waiting,
-						 int wait_ms, int statement_timeout_ms);
+						 int wait_ms, int statement_timeout_ms,
+						 bool session_free);
 void pool_destroy(struct pool *p);
 
 /* Connect every slot now; returns how many connections are up. */
@@ -35,8 +39,14 @@ void pool_release(struct pool *p, struct pool_conn *c);
  * slot reconnects. */
 void pool_discard(struct pool_conn *c);
 
+bool pool_session_free(const struct pool *p);
+int pool_statement_timeout(const struct pool *p);
+
 /* Opens one connection with the pool's settings (also used for LISTEN). */
 PGconn *pool_connect(struct pool *p, const char *application_name);
+
+/* The same with another connection string. */
+PGconn *connect_with(const char *conninfo, const char *application_name);
 
 long long now_ms(void);
 

@@ -10,13 +10,15 @@
 #include "conn_watch.h"
 #include "mhd.h"
 #include "pool.h"
+#include "read_servers.h"
 #include "routes.h"
 #include "settings.h"
 
 struct server {
 	struct MHD_Daemon *daemon;
 	const struct proxy_settings *settings;
-	struct pool *pool;
+	struct pool *pool;          /* the primary: tracking, health */
+	struct read_servers *reads; /* config reads */
 	struct config_cache *cache;
 	struct conn_watch *watch;
 	atomic_int in_flight;

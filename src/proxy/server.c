@@ -328,6 +328,7 @@ static struct MHD_Daemon *start_daemon(struct server *srv,
 }
 
 struct server *server_start(const struct proxy_settings *s, struct pool *p,
+							struct read_servers *reads,
 							struct config_cache *cache)
 {
 	struct server *srv = calloc(1, sizeof *srv);
@@ -339,6 +340,7 @@ struct server *server_start(const struct proxy_settings *s, struct pool *p,
 		return NULL;
 	srv->settings = s;
 	srv->pool = p;
+	srv->reads = reads;
 	srv->cache = cache;
 	atomic_init(&srv->in_flight, 0);
 	atomic_init(&srv->draining, false);

@@ -6,12 +6,14 @@
 
 #include "config_cache.h"
 #include "pool.h"
+#include "read_servers.h"
 #include "settings.h"
 
 struct server;
 
 /* Returns NULL (message on stderr) when the address cannot be bound. */
 struct server *server_start(const struct proxy_settings *s, struct pool *p,
+							struct read_servers *reads,
 							struct config_cache *cache);
 
 unsigned short server_port(const struct server *srv);

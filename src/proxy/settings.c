@@ -3,11 +3,12 @@
 #include "settings.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum kind { K_LISTEN, K_STRING, K_INT, K_SIZE };
+enum kind { K_LISTEN, K_STRING, K_INT, K_SIZE, K_LONG, K_BOOL, K_READ_DB };
 
 struct setting {
 	const char *flag;  /* without the leading "--" */
@@ -25,8 +26,22 @@ static const struct setting SETTINGS[] = {
 	 "address:port to listen on (default 127.0.0.1:8080)"},
 	{"db", "CONVERT_PROXY_DB", K_STRING, OFF(conninfo), 0, 0,
 	 "libpq connection string (default: libpq's PG* variables)"},
+	{"read-db", "CONVERT_PROXY_READ_DB", K_READ_DB, 0, 0, 0,
+	 "a read server's connection string, repeatable; env: several "
+	 "separated by ';' (default none: everything on --db)"},
+	{"max-lag-bytes", "CONVERT_PROXY_MAX_LAG_BYTES", K_LONG,
+	 OFF(max_lag_bytes), 0, 1L << 40,
+	 "read servers further behind the primary's WAL are skipped, 0 = any "
+	 "(default 16777216)"},
+	{"pgbouncer", "CONVERT_PROXY_PGBOUNCER", K_BOOL, OFF(pgbouncer), 0, 0,
+	 "on: connections go through a transaction-pooling PgBouncer, so no "
+	 "prepared statement or session setting is used (default off)"},
+	{"listen-db", "CONVERT_PROXY_LISTEN_DB", K_STRING, OFF(listen_db), 0, 0,
+	 "direct connection string for LISTEN, the config cache's "
+	 "notifications (default: --db; with --pgbouncer on and no "
+	 "--listen-db the cache is off)"},
 	{"pool-size", "CONVERT_PROXY_POOL_SIZE", K_INT, OFF(pool_size), 1, 1000,
-	 "database connections (default 4)"},
+	 "connections to each database server (default 4)"},
 	{"queue", "CONVERT_PROXY_QUEUE", K_INT, OFF(queue_size), 0, 100000,
 	 "requests that may wait for a connection, then 503 (default 64)"},
 	{"queue-timeout", "CONVERT_PROXY_QUEUE_TIMEOUT", K_INT,
@@ -94,6 +109,7 @@ static void set_defaults(struct proxy_settings *s)
 	s->cache_entries = 1024;
 	s->max_age_s = 60;
 	s->access_log = "-";
+	s->max_lag_bytes = 16777216;
 }
 
 /* "host:port", "[v6]:port" or ":port" (keeps the default host). */
@@ -126,6 +142,46 @@ static int parse_listen(const char *v, struct proxy_settings *s)
 	return 0;
 }
 
+static int parse_bool(const char *v, int *out)
+{
+	if (strcmp(v, "on") == 0 || strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+		*out = 1;
+	else if (strcmp(v, "off") == 0 || strcmp(v, "0") == 0 ||
+			 strcmp(v, "false") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int add_read_db(const char *v, struct proxy_settings *s)
+{
+	if (v[0] == '\0' || s->n_read_db >= MAX_READ_DB)
+		return -1;
+	s->read_db[s->n_read_db++] = v;
+	return 0;
+}
+
+/* The environment variable holds several connection strings separated by
+ * ';', split into a static copy (settings live as long as the process). */
+static int split_read_db(const char *v, struct proxy_settings *s)
+{
+	static char copy[8192];
+	char *save = NULL, *item;
+
+	if (strlen(v) >= sizeof copy)
+		return -1;
+	strcpy(copy, v);
+	for (item = strtok_r(copy, ";", &save); item != NULL;
+		 item = strtok_r(NULL, ";", &save)) {
+		while (*item == ' ')
+			item++;
+		if (*item != '\0' && add_read_db(item, s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int apply(const struct setting *d, const char *v,
 				 struct proxy_settings *s)
 {
@@ -135,17 +191,24 @@ static int apply(const struct setting *d, const char *v,
 	switch (d->kind) {
 	case K_LISTEN:
 		return parse_listen(v, s);
+	case K_READ_DB:
+		return add_read_db(v, s);
+	case K_BOOL:
+		return parse_bool(v, (int *) ((char *) s + d->offset));
 	case K_STRING:
 		*(const char **) ((char *) s + d->offset) = v;
 		return 0;
 	case K_INT:
 	case K_SIZE:
+	case K_LONG:
 		errno = 0;
 		n = strtol(v, &end, 10);
 		if (errno || *end || end == v || n < d->min || n > d->max)
 			return -1;
 		if (d->kind == K_INT)
 			*(int *) ((char *) s + d->offset) = (int) n;
+		else if (d->kind == K_LONG)
+			*(long *) ((char *) s + d->offset) = n;
 		else
 			*(size_t *) ((char *) s + d->offset) = (size_t) n;
 		return 0;
@@ -166,8 +229,12 @@ static int apply_env(struct proxy_settings *s, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < N_SETTINGS; i++) {
 		const char *v = getenv(SETTINGS[i].env);
+		int rc = 0;
 
-		if (v != NULL && apply(&SETTINGS[i], v, s) != 0) {
+		if (v != NULL)
+			rc = SETTINGS[i].kind == K_READ_DB ? split_read_db(v, s)
+				: apply(&SETTINGS[i], v, s);
+		if (rc != 0) {
 			snprintf(err, errlen, "invalid value for %s", SETTINGS[i].env);
 			return -1;
 		}
@@ -179,6 +246,8 @@ static int apply_env(struct proxy_settings *s, char *err, size_t errlen)
 static int apply_flags(int argc, char **argv, struct proxy_settings *s,
 					   char *err, size_t errlen)
 {
+	bool read_db_flag = false;
+
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *eq, *v;
 		const struct setting *d;
@@ -200,6 +269,11 @@ static int apply_flags(int argc, char **argv, struct proxy_settings *s,
 			return -1;
 		}
 		v = eq ? eq + 1 : argv[++i];
+		/* --read-db flags replace the environment's list. */
+		if (d->kind == K_READ_DB && !read_db_flag) {
+			read_db_flag = true;
+			s->n_read_db = 0;
+		}
 		if (apply(d, v, s) != 0) {
 			snprintf(err, errlen, "invalid value for --%s", d->flag);
 			return -1;

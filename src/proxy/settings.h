@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+/* Most --read-db servers one proxy reads from. */
+#define MAX_READ_DB 16
+
 struct proxy_settings {
 	char listen_host[64];     /* numeric IPv4 or IPv6 address */
 	unsigned short listen_port;
@@ -25,6 +28,11 @@ struct proxy_settings {
 	int cache_entries;        /* most configs the cache holds */
 	int max_age_s;            /* Cache-Control max-age of configs */
 	const char *access_log;   /* path, "-" for stdout, "off" for none */
+	const char *read_db[MAX_READ_DB]; /* read servers' connection strings */
+	int n_read_db;
+	long max_lag_bytes;       /* read servers further behind are skipped */
+	int pgbouncer;            /* 1: no session state (transaction pooling) */
+	const char *listen_db;    /* LISTEN connection; NULL = conninfo */
 };
 
 /* Fill *s from defaults, the environment and argv.  Returns 0 on success,

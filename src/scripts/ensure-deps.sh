@@ -46,6 +46,7 @@ requirements=(
   "npm                      cmd:npm                  all"
   "python3-scipy            py:scipy                 all"
   "python3-statsmodels      py:statsmodels           all"
+  "pgbouncer                cmd:pgbouncer            all"
 )
 
 scope=${CONVERT_DEPS:-all}

@@ -34,7 +34,7 @@ fake_command() {
 new_machine() {
   machine=$(mktemp -d -p "$work")
   mkdir -p "$machine/bin" "$machine/db" "$machine/server/include" "$machine/pg15"
-  for c in make gcc node npm; do fake_command "$c" 'exit 0'; done
+  for c in make gcc node npm pgbouncer; do fake_command "$c" 'exit 0'; done
   fake_command pkg-config "[[ \$1 == --exists ]] || exit 2
 while read -r m; do [[ \$m == \"\$2\" ]] && exit 0; done <'$machine/db/pc'
 exit 1"

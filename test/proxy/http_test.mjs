@@ -502,11 +502,14 @@ test('settings: env vars, bad values, --help', async () => {
   assert.equal(unknown.stderr, 'convert-proxy: unknown option "--nope=1" (see --help)\n');
   const help = await startProxy(['--help'], { expectFail: true });
   assert.equal((await help.exit).code, 0);
-  assert.match(help.stdout, /--pool-size +database connections \(default 4\)/);
+  assert.match(help.stdout, /--pool-size +connections to each database server \(default 4\)/);
 });
 
 test('stop: the shared proxy exits cleanly', async () => {
   await stopProxy(P);
 });
+
+// Through PgBouncer (run_http.sh ... pgbouncer): what that mode changes.
+if (process.env.PGBOUNCER_PORT) await import('./pgbouncer_test.mjs');
 
 await run(SUITE, { after: stopAll });

@@ -8,6 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 const BIN = process.env.PROXY_BIN;
+// Flags every proxy gets before the test's own (which win): run_http.sh
+// points them at a PgBouncer this way.
+const COMMON_ARGS = JSON.parse(process.env.PROXY_ARGS || '[]');
 const running = new Set();
 // Scratch folders of every proxy started, removed at exit whatever
 // happened (a proxy expected to fail, or a test that threw, never reaches
@@ -18,7 +21,7 @@ export async function startProxy(args = [], { env = {}, expectFail = false } = {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convert-proxy-'));
   scratchDirs.add(dir);
   const logFile = path.join(dir, 'access.log');
-  const child = spawn(BIN, ['--listen', '127.0.0.1:0', '--access-log', logFile, ...args], {
+  const child = spawn(BIN, ['--listen', '127.0.0.1:0', '--access-log', logFile, ...COMMON_ARGS, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
