@@ -41,6 +41,10 @@ exit 1"
   fake_command pg_config "[[ \$1 == --includedir-server ]] && echo '$machine/server/include'"
   fake_command id "echo \${FAKE_UID:-1000}"
   printf '%s\n' json-c libpcre2-16 icu-uc libmicrohttpd libpq zlib >"$machine/db/pc"
+  printf '%s\n' scipy statsmodels >"$machine/db/py"
+  fake_command python3 "[[ \$1 == -c ]] || exit 2
+while read -r m; do [[ \"import \$m\" == \"\$2\" ]] && exit 0; done <'$machine/db/py'
+exit 1"
   touch "$machine/server/include/postgres.h"
   fake_command postgres 'exit 0' && mv "$machine/bin/postgres" "$machine/pg15/postgres"
 }
@@ -48,7 +52,8 @@ no_pc() { sed -i "/^$1\$/d" "$machine/db/pc"; }
 
 run() {     # run ARGS...: the script on the fake machine; stdout+stderr, then rc
   local out rc
-  out=$(PATH="$machine/bin" CONVERT_PG15_BINDIR="$machine/pg15" "$bash" "$script" "$@" 2>&1)
+  out=$(PATH="$machine/bin" CONVERT_PG15_BINDIR="$machine/pg15" CONVERT_PYTHON="$machine/bin/python3" \
+        "$bash" "$script" "$@" 2>&1)
   rc=$?
   printf '%s|rc=%s' "$(tr '\n' ' ' <<<"$out" | sed 's/ $//')" "$rc"
 }
@@ -74,6 +79,10 @@ check "without pkg-config no module can be found" \
 new_machine
 rm "$machine/bin/pg_config" "$machine/pg15/postgres" "$machine/bin/node"
 check "no PostgreSQL at all, no node" "postgresql-server-dev-15 postgresql-15 nodejs|rc=1" "$(run --check)"
+
+new_machine
+sed -i '/^statsmodels$/d' "$machine/db/py"
+check "a python module missing" "python3-statsmodels|rc=1" "$(run --check)"
 
 new_machine
 no_pc zlib
