@@ -178,6 +178,24 @@ SELECT count(*) AS relations_convert_api_may_use
 FROM pg_class c
 WHERE c.relnamespace = 'convert'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
   AND has_table_privilege('convert_api', c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER');
+-- What a client sent is quoted in messages up to 100 characters, cut with
+-- "...": a 150-character key, a 150-character environment.
+CREATE FUNCTION pg_temp.message_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    msg text;
+    detail text;
+BEGIN
+    EXECUTE statement;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+    RETURN SQLSTATE || ': ' || msg || ' / ' || coalesce(detail, '');
+END
+$$;
+SELECT pg_temp.message_of(format('SELECT convert.project_config_by_sdk_key(%L)', repeat('k', 150)));
+SELECT pg_temp.message_of(format('SELECT convert.project_config_by_sdk_key(%L, %L)',
+                                 'staging-key', repeat('é', 150)));
+
 -- Every SECURITY DEFINER function pins its search_path
 SELECT count(*) AS definer_without_search_path
 FROM pg_proc p

@@ -42,7 +42,8 @@ BEGIN
     SELECT * INTO k FROM convert.sdk_keys sk WHERE sk.sdk_key = resolve_sdk_key.sdk_key;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown sdk key' USING ERRCODE = 'PT404',
-            DETAIL = format('No project is served under the sdk key "%s".', left(resolve_sdk_key.sdk_key, 200));
+            DETAIL = format('No project is served under the sdk key %s.',
+                            convert_internal.json_quote(resolve_sdk_key.sdk_key));
     END IF;
     IF k.secret_hash IS NULL AND given IS NOT NULL THEN
         RAISE EXCEPTION 'sdk key does not take a secret' USING ERRCODE = 'PT401',
@@ -58,7 +59,8 @@ BEGIN
             DETAIL = 'The secret sent in the Authorization header does not match the sdk key.';
     END IF;
     IF requested <> k.environment THEN
-        RAISE EXCEPTION 'sdk key is not valid for environment "%"', requested USING ERRCODE = 'PT403',
+        RAISE EXCEPTION 'sdk key is not valid for environment %', convert_internal.json_quote(requested)
+            USING ERRCODE = 'PT403',
             DETAIL = format('The sdk key is bound to environment "%s".', k.environment),
             HINT = 'Ask for the key''s environment, or use a key of the requested one.';
     END IF;
