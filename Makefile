@@ -5,7 +5,7 @@
 #   make install         install the extension into the server's directories
 #   make proxy           build convert-proxy (src/proxy)
 #   make install-proxy   install convert-proxy into $(bindir) (pg_config --bindir)
-#   make demo            throwaway cluster + demo project (README: "Run it")
+#   make demo            throwaway cluster + demo project (README: "The two commands")
 #   make test            every test suite; ends with "N passed, N failed"
 #
 # `make demo` and `make test` first install missing Debian packages

@@ -10,7 +10,7 @@
  * `(?i)`, `(*VERB)`, nothing to repeat, unbalanced parentheses) are
  * rejected.  Case-insensitivity follows ECMAScript's Canonicalize (see
  * js_regex.c), not PCRE2's Unicode case sets.  Residual differences are
- * listed in README.md (## Rules).
+ * listed in docs/sdk-compatibility.md (## Rules).
  */
 #ifndef CONVERT_JS_REGEX_H
 #define CONVERT_JS_REGEX_H

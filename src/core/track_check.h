@@ -1,6 +1,6 @@
 /*
  * track_check.h — the checks of a tracking payload's visitors array
- * (README.md, ## Tracking: "Payload accepted"), over the core's read-only
+ * (docs/tracking.md, "Payload accepted"), over the core's read-only
  * JSON view, so that the server (src/pg/track_payload.c, on jsonb) and the
  * fuzzer (test/fuzz/fuzz_track.c, on json-c) run the very same code.
  *

@@ -5,8 +5,8 @@
  * visitor_properties (createContext's: an object, NULL = {}),
  * location_properties (NULL = not passed), environment (NULL or '' = the
  * SDK's default "staging") and the `attributes` object, which carries the
- * SDK's per-call options and the visitor's stored state (README.md,
- * "Decisions"):
+ * SDK's per-call options and the visitor's stored state
+ * (docs/rules-and-decisions.md, "Arguments"):
  *
  *   bucketing                 {experienceId: variationId} stored decisions
  *   segments                  stored segments; the report segments of

@@ -1,6 +1,6 @@
 /*
  * track_duplicates.h — keys of the events seen so far in one tracking
- * batch, to mark repeats within the batch (README.md, ## Tracking): a
+ * batch, to mark repeats within the batch (docs/tracking.md): a
  * bucketing event repeats visitor + experience + variation, a plain
  * conversion visitor + goal, a transaction goal + transactionId.
  */

@@ -45,8 +45,8 @@ PG_FUNCTION_INFO_V1(convert_track_parse);
 #define TRACK_REJECTED "The tracking batch was rejected; none of its events were stored."
 
 /*
- * Largest free-form objects, in bytes of their jsonb form (README.md,
- * ## Tracking): a visitor's segments and a conversion's goalData.  They
+ * Largest free-form objects, in bytes of their jsonb form (docs/tracking.md,
+ * "Payload accepted"): a visitor's segments and a conversion's goalData.  They
  * bound what one request can make the server store and compute.
  */
 #define TRACK_MAX_SEGMENTS_BYTES 65536

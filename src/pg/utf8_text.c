@@ -5,7 +5,7 @@
  * In a UTF-8 database this is free: the bytes are used in place.  In any
  * other encoding the text is converted, so "visitor-äöü-1" buckets the same
  * in a LATIN1 database as in the SDK.  SQL_ASCII has no known encoding; its
- * bytes are hashed as they are (documented in README.md).
+ * bytes are hashed as they are (documented in docs/sdk-compatibility.md).
  */
 #include "postgres.h"
 

@@ -1,5 +1,5 @@
 /* Settings of convert-proxy: command-line flags, each with an environment
- * variable fallback (flags win), and the defaults documented in README.md. */
+ * variable fallback (flags win), and the defaults documented in docs/proxy.md. */
 #ifndef CONVERT_PROXY_SETTINGS_H
 #define CONVERT_PROXY_SETTINGS_H
 

@@ -1,6 +1,7 @@
 // Import → render round trips of config documents:
 //   - the SDK's fixtures (shared/fixtures, copied to test/fixtures): the
-//     rendering equals the document up to README's normalisations, and the
+//     rendering equals the document up to the normalisations of
+//     docs/serving.md, and the
 //     official SDK decides the same on the rendering as on the original;
 //   - generated documents of many shapes, live and debug (served through a
 //     debug token), and a second document imported over the first.

@@ -121,7 +121,7 @@ function randomRuleValue(match, props) {
   if (keys.length && r.int(0, 2) === 0) {
     const v = props[r.pick(keys)];
     if (typeof v === 'string' && r.int(0, 1)) {
-      // Cut between code points: a lone surrogate cannot be stored (README).
+      // Cut between code points: a lone surrogate cannot be stored (docs/sdk-compatibility.md).
       const cps = Array.from(v);
       const cut = r.int(0, cps.length);
       const piece = r.pick([v, v.toUpperCase(), v.toLowerCase(),

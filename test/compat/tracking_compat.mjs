@@ -5,7 +5,7 @@
 // endpoint pointed at a capture server on a loopback port.  Every captured
 // request is then fed, as received (path key, Authorization header, body),
 // to convert.track, and the stored rows are compared with the rows
-// expected from the payloads under README's tracking policy, and with what
+// expected from the payloads under docs/tracking.md's policy, and with what
 // the SDK itself decided.  Last, racing deliveries (a batch and its retry
 // at once; one transaction in two batches at once) must store once.
 // Prints "tracking compat: N passed, N failed".
@@ -172,7 +172,7 @@ for (const [n, c] of captured.entries()) {
 // first conversions, decisions and a transaction).
 check('duplicates were dropped', duplicates > 0, `${duplicates} duplicates`);
 
-// --- the rows expected from the payloads (README, ## Tracking) ------------
+// --- the rows expected from the payloads (docs/tracking.md) ------------
 let enriched = 0;                // conversions sent without bucketingData, attributed by the server
 function expectedRows() {
   const rows = [];

@@ -1,5 +1,5 @@
-// The normalisations of convert.import_project (README: "Project model and
-// config"), applied to a config document so that an imported document and
+// The normalisations of convert.import_project (docs/serving.md,
+// "Import normalisations"), applied to a config document so that an imported document and
 // its rendering can be compared structurally.  Anything not listed here must
 // come back exactly.
 
