@@ -1,4 +1,4 @@
--- Hashing and bucketing: the spec's worked examples (bucketing.md 2 and 12),
+-- Hashing and bucketing: the worked examples of docs/sdk-behaviour.md,
 -- argument handling and errors.
 \pset null '(null)'
 
@@ -36,7 +36,7 @@ SELECT convert.bucket_value('visitor-1', '100349071', 9999, -1);
 -- STRICT: NULL in, NULL out
 SELECT convert.bucket_value(NULL, '1') AS null_visitor, convert.murmurhash3(NULL) AS null_value;
 
--- select_variation: spec examples S1..S6 (experience 100349071)
+-- select_variation: examples S1..S6 of docs/sdk-behaviour.md (experience 100349071)
 CREATE TABLE spec_visitors(visitor text);
 INSERT INTO spec_visitors VALUES ('visitor-1'), ('visitor-äöü-1'), ('日本語ユーザー'),
   ('user@example.com'), ('12345'), ('550e8400-e29b-41d4-a716-446655440000'),
@@ -63,7 +63,7 @@ FROM spec_sets s CROSS JOIN spec_visitors v
 ORDER BY s.name, v.visitor COLLATE "C";
 
 -- Boundaries are not rounded: 0.07 * 100 = 7.000000000000001 puts value 7
--- in A, and 14.000000000000002 * 100 puts value 1400 in A (spec 12.2)
+-- in A, and 14.000000000000002 * 100 puts value 1400 in A (docs/sdk-behaviour.md)
 SELECT visitor, convert.bucket_value(visitor, 'x') AS value,
        convert.select_variation('[{"id":"A","traffic_allocation":0.07},{"id":"B","traffic_allocation":99.93}]',
                                 'x', visitor) AS tiny_first_arm,

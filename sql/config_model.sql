@@ -1,6 +1,6 @@
 -- Project model: rendering of the config document, environment and debug
 -- filtering, the rendered-config cache, and the constraints users can hit.
--- Account 7100, project 7101 (a copy of spec/data-model.md's example).
+-- Account 7100, project 7101 (after docs/sdk-behaviour.md's example).
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS convert;
 RESET client_min_messages;

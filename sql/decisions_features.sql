@@ -1,5 +1,5 @@
--- runFeature / runFeatures (spec/experience-selection.md §6) and variable
--- casting (§8), on the config of decisions_setup (run first).
+-- runFeature / runFeatures (docs/sdk-behaviour.md, "Features") and variable
+-- casting, on the config of decisions_setup (run first).
 
 -- All features: enabled entries of the decided variation, then the rest disabled
 SELECT r FROM decision_configs,

@@ -1,7 +1,7 @@
--- Each step of runExperience (spec/experience-selection.md §4), on the
+-- Each step of runExperience (docs/sdk-behaviour.md), on the
 -- config of decisions_setup (run first).
 
--- The verified example (data-model.md §15): visitor-1 hashes to 3203 -> 7001.
+-- The verified example (docs/sdk-behaviour.md, "Config documents"): visitor-1 hashes to 3203 -> 7001.
 SELECT convert.run_experience(config, 'visitor-1', 'checkout-test', '{"desktop": true}',
                               '{"page": "checkout"}', 'production')
 FROM decision_configs;
@@ -102,7 +102,7 @@ FROM decision_configs,
 SELECT convert.run_experience(config, 'visitor-1', 'sparse', NULL, '{}', NULL,
                               '{"forceVariationId": "7802"}') AS forced_outside
 FROM decision_configs;
--- Mutual exclusion (rules.md §8.6): "exclusion" requires no decision for checkout-test
+-- Mutual exclusion (docs/sdk-behaviour.md): "exclusion" requires no decision for checkout-test
 SELECT attrs, convert.run_experience(config, 'visitor-1', 'exclusion', NULL, '{}', NULL,
                                      attrs::jsonb) ->> 'id' AS variation
 FROM decision_configs, (VALUES (NULL), ('{"bucketing": {"3003": "7001"}}'),

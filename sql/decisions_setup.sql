@@ -1,5 +1,5 @@
 -- A project config exercising every step of the SDK's decision flow
--- (spec/experience-selection.md §4), used by the decisions_* tests that
+-- (docs/sdk-behaviour.md), used by the decisions_* tests that
 -- follow it in REGRESS (pg_regress runs them in one database).
 SET client_min_messages = warning;   -- quiet whether or not an earlier test created it
 CREATE EXTENSION IF NOT EXISTS convert;

@@ -1,5 +1,5 @@
--- convert.track: every event shape the SDK sends (shared/spec/tracking.md
--- §3.2-3.7), the rows they become, the routes and their access rules, the
+-- convert.track: every event shape the SDK sends (docs/sdk-behaviour.md,
+-- "Tracking requests"), the rows they become, the routes and their access rules, the
 -- daily partitions, and what the convert_api role may do.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS convert;
@@ -23,7 +23,7 @@ LANGUAGE sql AS $$
     ORDER BY visitor_id, event_type, experience_id, goal_id, amount NULLS FIRST, transaction_id
 $$;
 
--- The project of spec §3.7: account 10035569, project 10034190.
+-- The project of the captured batch: account 10035569, project 10034190.
 SELECT convert.import_project('{"account_id": "10035569", "project": {"id": "10034190"},
   "experiences": [
     {"id": "100349071", "key": "exp-a", "status": "active",
@@ -39,7 +39,7 @@ SELECT convert.import_project('{"account_id": "10035569", "project": {"id": "100
 SELECT convert.create_sdk_key(10034190, 's3cr3t', 'secret-key');
 SELECT convert.create_sdk_key(10034190, NULL, 'open-key');
 
--- The captured request of spec §3.7, byte for byte (UTF-8 visitor id).
+-- The captured request (docs/sdk-behaviour.md), byte for byte (UTF-8 visitor id).
 BEGIN;
 SELECT convert.track('10035569/10034190', '{"enrichData":true,"accountId":"10035569","projectId":"10034190","visitors":[{"visitorId":"visitor-äöü-1","events":[{"eventType":"bucketing","data":{"experienceId":"100349071","variationId":"1003180878"}},{"eventType":"conversion","data":{"goalId":"100322784","bucketingData":{"100349071":"1003180878"}}},{"eventType":"conversion","data":{"goalId":"100322784","goalData":[{"key":"amount","value":10.3},{"key":"productsCount","value":2},{"key":"transactionId","value":"t-1"}],"bucketingData":{"100349071":"1003180878"}}},{"eventType":"conversion","data":{"goalId":"100322784","goalData":[{"key":"amount","value":5}],"bucketingData":{"100349071":"1003180878"}}}],"segments":{"country":"US","browser":"CH"}}],"source":"js-sdk-test"}');
 -- One receive time per batch, the transaction's.

@@ -1,5 +1,5 @@
--- convert.track: enrichData (spec tracking.md §3.6) and duplicates (§3.3,
--- §3.4): repeated conversions of a goal, transactionId, re-sent batches,
+-- convert.track: enrichData and duplicates (docs/sdk-behaviour.md, "Tracking
+-- requests"): repeated conversions of a goal, transactionId, re-sent batches,
 -- repeated and changed bucketing decisions.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS convert;
@@ -83,7 +83,7 @@ SELECT pg_temp.send('[{"visitorId": "erin", "events": [{"eventType": "conversion
 SELECT visitor_id, goal_id, count(*) FROM convert.events
 WHERE visitor_id IN ('dave', 'erin') GROUP BY 1, 2 ORDER BY 1, 2;
 
--- A first conversion with data is two events (§3.3); a new SDK process
+-- A first conversion with data is two events; a new SDK process
 -- sends both again: the plain one and the known transaction are dropped.
 SELECT pg_temp.send('[{"visitorId": "frank", "events": [
     {"eventType": "conversion", "data": {"goalId": "901"}},

@@ -8,7 +8,7 @@ COMMENT ON SCHEMA convert IS 'Convert experiments: bucketing, rules, config serv
 -- The helpers behind the API (rendering, key checks, import steps, tracking
 -- validation and storage, analysis scans, the PostgREST wrappers' headers)
 -- live apart from it, so that schema convert holds what docs/security.md
--- and README document.  Nobody but the owner may use the schema; the
+-- and docs/reference.md document.  Nobody but the owner may use the schema; the
 -- analysts' role is given the analysis helpers it calls (98_privileges.sql).
 CREATE SCHEMA convert_internal;
 COMMENT ON SCHEMA convert_internal IS 'Internal helpers of the convert extension; not an API';

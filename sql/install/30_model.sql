@@ -1,5 +1,5 @@
 -- Project model: the tables behind the Serving API's config document
--- (shared/spec/data-model.md).  Every entity row belongs to one project; ids
+-- (docs/sdk-behaviour.md).  Every entity row belongs to one project; ids
 -- are Convert's numeric ids (served as JSON strings).  Fields that the model
 -- does not name are kept verbatim in `extra` and served unchanged; `position`
 -- keeps the document's array order, which the SDK depends on.

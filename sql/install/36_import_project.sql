@@ -2,7 +2,7 @@
 -- into the model tables, so that a project moves here in one call.  Entities
 -- are upserted by id; the document is the project's whole state, so
 -- entities it no longer lists are removed.  Members the model does not name
--- go to `extra` and are served unchanged.  README.md lists the normalisations.
+-- go to `extra` and are served unchanged.  docs/serving.md lists the normalisations.
 
 -- project, its settings and environments; returns the project id.
 CREATE FUNCTION convert_internal.import_project_row(doc jsonb)

@@ -2,7 +2,7 @@
 -- runExperience / runExperiences / runFeature / runFeatures.  NULL
 -- location_properties and environment mean what the SDK does when they are
 -- not passed; `attributes` carries the SDK's per-call options and the
--- visitor's stored state (README.md, "Decisions").  IMMUTABLE: the answer
+-- visitor's stored state (docs/rules-and-decisions.md).  IMMUTABLE: the answer
 -- depends on the arguments only; PARALLEL SAFE for warehouse backfills.
 
 CREATE FUNCTION convert.run_experience(config convert.config, visitor_id text,

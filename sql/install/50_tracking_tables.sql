@@ -1,4 +1,4 @@
--- Tracking storage: what convert.track() writes (shared/spec/tracking.md §3).
+-- Tracking storage: what convert.track() writes (docs/tracking.md).
 --
 -- Tracking rows are history, not configuration: none of these tables has a
 -- foreign key to the project model, so re-importing or deleting a project's
@@ -67,7 +67,7 @@ COMMENT ON TABLE convert.visitor_bucketing IS
 -- text).  Events and assignments refer to it by digest, so a visitor's
 -- segments cost their size once, not once per event: a batch cannot store
 -- more than a small multiple of its own bytes.  Rows are never deleted by
--- the extension (see README, "Tables for analysts", to prune them).
+-- the extension (see docs/tracking.md, "Tables for analysts", to prune them).
 CREATE TABLE convert.segment_sets (
     digest   bytea PRIMARY KEY
              CONSTRAINT segment_sets_digest_sha256 CHECK (pg_catalog.octet_length(digest) = 32),

@@ -1,4 +1,4 @@
--- Limits of convert.track(), documented in README.md (## Tracking).  A batch
+-- Limits of convert.track(), documented in docs/tracking.md.  A batch
 -- over a limit is refused with SQLSTATE PT413 and nothing of it is stored.
 -- The SDK sends 10 events per batch by default, but it re-sends failed
 -- batches with new events appended, so after an outage batches grow; the

@@ -1,4 +1,4 @@
--- Validation of a tracking payload (shared/spec/tracking.md §3.2, §3.5).
+-- Validation of a tracking payload (docs/tracking.md, "Payload accepted").
 --
 -- The top level (accountId, projectId, enrichData, source, visitors) is
 -- checked in PL/pgSQL by convert_internal.track_check_envelope (55_tracking_api.sql);

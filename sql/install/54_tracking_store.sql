@@ -1,6 +1,6 @@
 -- Storing a tracking batch: checked, duplicates dropped, enrichData applied,
 -- every table written by one set-based statement (no per-event work in
--- PL/pgSQL).  Policies are documented in README.md (## Tracking).
+-- PL/pgSQL).  Policies are documented in docs/tracking.md.
 
 -- Store the visitors of a batch of project target_project (their checks
 -- are part of the same statement: convert_internal.track_parse raises on the first

@@ -1,4 +1,4 @@
--- The Serving API's track endpoints (shared/spec/tracking.md §3):
+-- The Serving API's track endpoints (docs/sdk-behaviour.md, "Tracking requests"):
 --   POST /v1/track/{sdk_key}                  convert.track(sdk_key, payload, authorization)
 --   POST /v1/track/{account_id}/{project_id}  convert.track(account_id, project_id, payload)
 -- Both answer {"code": 200, "message": ...} for a stored (or duplicate)
@@ -125,7 +125,7 @@ END
 $$;
 
 -- POST /v1/track/{sdk_key}.  A browser's beacon cannot send headers, so a
--- missing secret is accepted (tracking.md §3.1); a wrong one is refused.  A
+-- missing secret is accepted (docs/sdk-behaviour.md); a wrong one is refused.  A
 -- two-segment key that is not an SDK key is the account/project route, as
 -- for the config.
 CREATE FUNCTION convert.track(sdk_key text, payload json, authorization text DEFAULT NULL)

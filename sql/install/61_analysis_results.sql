@@ -26,7 +26,7 @@ BEGIN
     RETURN id;
 END $$;
 
--- Revenue outlier bounds of the project (data-model.md: outliers.order_value
+-- Revenue outlier bounds of the project (docs/analysis.md: outliers.order_value
 -- / outliers.products_ordered_count, or the deprecated min/max_order_value):
 -- a NumericOutlier setting -> [low, high], as values or, when percentile,
 -- as percentiles (0..100) of the order values analysed.

@@ -1,4 +1,4 @@
--- Serving through PostgREST (README "## PostgREST"): schema convert_rest is
+-- Serving through PostgREST (docs/postgrest.md): schema convert_rest is
 -- what a PostgREST deployment exposes (db-schemas = convert_rest).  It holds
 -- only thin wrappers over the contract functions; anything else put here
 -- would become an /rpc/ route, so helpers live in schema convert.
@@ -21,7 +21,7 @@ CREATE DOMAIN convert_rest."application/json" AS json;
 --   convert_authenticator  the role PostgREST logs in as; NOINHERIT, so it has
 --                          no rights of its own until it switches to the anon
 --                          role.  NOLOGIN here: the DBA gives it LOGIN and a
---                          password (README).
+--                          password (docs/postgrest.md).
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'convert_web_anon') THEN

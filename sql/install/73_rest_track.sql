@@ -2,7 +2,7 @@
 -- whose only parameter is an unnamed json receives the whole request body,
 -- so nothing else can come from the URL: the SDK key arrives in the
 -- convert-sdk-key header (a reverse proxy fills it from the SDK's path,
--- README "## PostgREST"), and the account/project route takes the ids the
+-- docs/postgrest.md), and the account/project route takes the ids the
 -- payload carries anyway.
 
 -- Track answers are never cached.

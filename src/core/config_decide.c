@@ -1,6 +1,7 @@
 /*
  * config_decide.c — runExperience / runExperiences on a compiled config,
- * step by step as experience-selection.md §4 describes the SDK.
+ * step by step as docs/sdk-behaviour.md ("runExperience step by step")
+ * describes the SDK.
  */
 #include <math.h>
 #include <string.h>
@@ -286,7 +287,7 @@ variation_outcome(uint32_t exp, uint32_t var, bool has_allocation, int32_t alloc
 	return d;
 }
 
-/* Step 13 (bucketing.md §10-11): forced, stored, or hashed. */
+/* The decision ("Stored and forced decisions"): forced, stored, or hashed. */
 static cv_decision
 decide(cv_config_runtime *rt, const cv_decide_input *in, uint32_t exp)
 {

@@ -1,6 +1,6 @@
 /*
  * config_features.c — runFeatures / runFeature's evaluation on a compiled
- * config (experience-selection.md §6).
+ * config (docs/sdk-behaviour.md, "Features").
  *
  * Every selected experience is evaluated as runExperience would (so a
  * stored decision made earlier in the call counts), then the
@@ -100,7 +100,7 @@ cv_run_features(cv_config_runtime *rt, const cv_decide_input *given,
 	bool		filtered = feature != NULL && in.n_experience_keys > 0;
 	bool		errors = false;
 
-	/* runFeature(s) do not forward these attributes (§1.2). */
+	/* runFeature(s) do not forward these attributes (docs/sdk-behaviour.md). */
 	in.force_variation.len = 0;
 	in.ignore_location = false;
 	in.enable_storage = true;

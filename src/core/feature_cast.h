@@ -1,6 +1,6 @@
 /*
  * feature_cast.h — the SDK's castType(value, type) for feature variables
- * (experience-selection.md §8), on json-c values.
+ * (docs/sdk-behaviour.md, "Variable casting"), on json-c values.
  *
  * The served config fixes every variable's value and declared type, so
  * the config compiler casts once and stores the results; nothing is cast

@@ -27,7 +27,7 @@ bool		cv_buf_reserve(cv_buf *b, size_t extra);
 bool		cv_buf_append(cv_buf *b, const char *s, size_t len);
 void		cv_buf_free(cv_buf *b);
 
-/* Append String(v) (rules.md §5.1) to out; false when out of memory. */
+/* Append String(v) (docs/sdk-behaviour.md, "Numbers and strings") to out; false when out of memory. */
 bool		cv_js_append_string_of(cv_buf *out, const cv_jv *v,
 								   const cv_jv_ops *ops);
 
@@ -65,10 +65,10 @@ int			cv_js_string_compare(const char *a, size_t alen,
 /* Is s empty after removing leading/trailing JavaScript white space? */
 bool		cv_js_is_blank(const char *s, size_t len);
 
-/* The SDK's isNumeric for a string (rules.md §4.1). */
+/* The SDK's isNumeric for a string ("Numbers and strings"). */
 bool		cv_sdk_string_is_numeric(const char *s, size_t len);
 
-/* The SDK's toNumber for a string that isNumeric accepted (§4.2). */
+/* The SDK's toNumber for a string that isNumeric accepted. */
 double		cv_sdk_string_to_number(const char *s, size_t len);
 
 #endif

@@ -2,7 +2,7 @@
  * rules.h — Convert rule trees: compile once, evaluate many times.
  *
  * A rule tree is Convert's JSON  {"OR":[{"AND":[{"OR_WHEN":[element…]}]}]}
- * (shared/spec/rules.md).  The official SDK walks that JSON for every
+ * (docs/sdk-behaviour.md, "Rule trees").  The official SDK walks that JSON for every
  * visitor; here it is compiled once into a compact binary form and then
  * evaluated per row with no parsing and (for ASCII data) no allocation.
  *
@@ -133,7 +133,7 @@ cv_rule_result cv_rules_walk(const void *bin, cv_rules_element_fn element,
 
 /*
  * The first `bucketed_into_experience_key` element in document order (the
- * SDK's mutual-exclusion rule, rules.md §8.6), for audience evaluation:
+ * SDK's mutual-exclusion rule, docs/sdk-behaviour.md), for audience evaluation:
  * returns false when there is none; otherwise fills the experience key
  * (borrowed from `bin`, UTF-8) and its negation (a missing `negated` is
  * false).  The key is NULL when the element's value is not a string.

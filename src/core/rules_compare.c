@@ -1,5 +1,6 @@
 /*
- * rules_compare.c — the SDK's Comparisons class (rules.md §3) on a
+ * rules_compare.c — the SDK's Comparisons class (docs/sdk-behaviour.md,
+ * "Comparators") on a
  * property value and a compiled rule element.
  */
 #ifndef _GNU_SOURCE
@@ -193,7 +194,7 @@ compare_less(cv_rules_runtime *rt, const cv_rules_elem *e, const cv_jv *value,
 	int			order;
 
 	if (ta != tb)
-		return CV_RULE_FALSE;	/* no negation: rules.md §3.2 */
+		return CV_RULE_FALSE;	/* no negation: see "Comparators" */
 	switch (ta)
 	{
 		case JS_STRING:

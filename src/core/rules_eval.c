@@ -1,7 +1,7 @@
 /*
  * rules_eval.c — the runtime (compiled regular expressions, scratch
  * buffers) and the SDK's isRuleMatched on plain JSON properties
- * (rules.md §1.1–§1.3).
+ * (docs/sdk-behaviour.md, "Tree walk" and "Element checks").
  */
 #include "rules_runtime.h"
 
@@ -128,7 +128,7 @@ typedef struct eval_ctx
 	const cv_jv *props;
 	const cv_jv_ops *ops;
 	bool		has_keys;
-	bool		provider;		/* {"name":"RuleData",...}: rules.md §1.4 */
+	bool		provider;		/* {"name":"RuleData",...}: "Element checks" */
 } eval_ctx;
 
 /* props[key] as the SDK's key loop finds it (arrays have keys "0", "1", ...). */

@@ -1,7 +1,7 @@
 /*
  * error_quote.h — client text quoted in error messages, cut to a bounded
  * number of characters so that a message never echoes megabytes of what a
- * client sent (DESIGN.md, security rules).
+ * client sent (docs/tracking.md, "Payload accepted").
  */
 #ifndef CONVERT_PG_ERROR_QUOTE_H
 #define CONVERT_PG_ERROR_QUOTE_H

@@ -1,6 +1,6 @@
 /*
  * track_payload.c — the visitors array of a tracking payload
- * (shared/spec/tracking.md §3.2), validated and flattened into one row per
+ * (docs/sdk-behaviour.md, "Tracking requests"), validated and flattened into one row per
  * event:
  *
  *   convert_internal.track_parse(project_id bigint, visitors jsonb,

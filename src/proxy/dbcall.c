@@ -15,7 +15,7 @@ struct stmt_def {
 /* Every statement is fixed text; request data only ever travels as
  * parameters.  Results are cast to text so the bytes are passed through.
  * The {account_id}/{project_id} routes need no statements of their own:
- * the path is an SDK key first (DESIGN.md), and the key functions fall
+ * the path is an SDK key first (docs/serving.md), and the key functions fall
  * back to the account/project form themselves. */
 static const struct stmt_def STMTS[ST_COUNT] = {
 	[ST_HEALTH] = {"convert_proxy_health", "SELECT '{\"status\":\"ok\"}'", 0},

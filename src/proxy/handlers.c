@@ -60,7 +60,7 @@ static void read_config_request(struct MHD_Connection *c,
 }
 
 /* The key is passed verbatim: "{account_id}/{project_id}" is resolved by
- * project_config_by_sdk_key itself (an SDK key first, DESIGN.md).  An
+ * project_config_by_sdk_key itself (an SDK key first, docs/serving.md).  An
  * answer to be cached for an environment comes with the key's
  * environment list. */
 static void fetch_config(struct server *srv, const struct route *rt,

@@ -1,4 +1,4 @@
-/* The public routes (DESIGN.md): which one a path is, which methods it
+/* The public routes (docs/proxy.md): which one a path is, which methods it
  * takes, and the ids or SDK key in it. */
 #ifndef CONVERT_PROXY_ROUTES_H
 #define CONVERT_PROXY_ROUTES_H

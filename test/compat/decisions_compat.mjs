@@ -15,7 +15,7 @@
 //
 // The pinned SDK (4.4.3) only knows the packed layout: for experiences
 // whose version selects the anchored layout (> 11) its bucket selection is
-// replaced by the formula of spec/bucketing.md §7.2 (the hash, rules,
+// replaced by the anchored layout of docs/sdk-behaviour.md (the hash, rules,
 // stored/forced logic and result objects stay the SDK's own code).
 // Prints "decisions compat: N passed, N failed" last.
 import { copyRows, queryJson, sql } from './lib/db.mjs';
@@ -239,7 +239,7 @@ function makeConfig(cid) {
   };
 }
 
-// ---- the anchored layout (spec/bucketing.md §7.2), for version > 11 ----
+// ---- the anchored layout (docs/sdk-behaviour.md), for version > 11 ----
 
 function isNanJs(x) { return Number.isNaN(Number(x)); }
 function anchoredSelect(variations, value) {

@@ -144,7 +144,7 @@ check('data mode posts to /track/<account>/<project>',
 check('the keyed SDK posts to /track/<key> with its secret',
   captured.some((c) => c.url === `/${PROJECT}/v1/track/${KEY}` && c.authorization === `Bearer ${SECRET}`));
 
-// What the SDK queued, per spec tracking.md §3.3: first process, per 4
+// What the SDK queued (docs/sdk-behaviour.md, "Tracking requests"): first process, per 4
 // visitors 1 + 2 + 1 + 3 conversion events; second process, 2 for a first
 // conversion with data and 1 otherwise.  The scripted calls run without
 // yielding, so the batch released at batch_size is still queued when the

@@ -1,6 +1,6 @@
 /*
- * test_bucketing.c — bucket values and both layouts against the spec's
- * worked examples (bucketing.md 12) and the SDK's 59 cross-SDK vectors.
+ * test_bucketing.c — bucket values and both layouts against the
+ * worked examples of docs/sdk-behaviour.md and the SDK's 59 cross-SDK vectors.
  */
 #include <json-c/json.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
  * test_config.c — the config compiler and the decision flow, without a
- * server: the verified examples of data-model.md §0 and §15, each step of
- * experience-selection.md §4, features, and invalid configs with paths.
+ * server: the verified examples of docs/sdk-behaviour.md ("Config
+ * documents"), each step of runExperience, features, and invalid configs with paths.
  */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include "config.h"
 #include "json_view_jsonc.h"
 
-/* data-model.md §15, with a second experience for the flow's steps. */
+/* The small config of docs/sdk-behaviour.md, with a second experience for the flow's steps. */
 static const char *const minimal =
 "{\"account_id\":\"1001\",\"project\":{\"id\":\"2002\"},"
 "\"experiences\":[{\"id\":\"3003\",\"key\":\"checkout-test\",\"name\":\"Checkout test\","
@@ -302,7 +302,7 @@ test_segments_as_text(void)
 	fixture_free(&f);
 }
 
-/* data-model.md §0: the SDK test fixture's verified decisions. */
+/* docs/sdk-behaviour.md, "Config documents": the SDK test fixture's verified decisions. */
 static void
 test_sdk_fixture(const char *fixtures_dir)
 {

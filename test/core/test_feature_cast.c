@@ -1,6 +1,6 @@
 /*
  * test_feature_cast.c — castType, parseInt and parseFloat on the examples
- * of experience-selection.md §8.
+ * of docs/sdk-behaviour.md, "Variable casting".
  */
 #include <json-c/json.h>
 #include <math.h>

@@ -1,6 +1,6 @@
 /*
  * test_js_value.c — JavaScript Number() and Number::toString, on the
- * cases the spec lists (rules.md 5.1 and 5.3).
+ * cases of docs/sdk-behaviour.md, "Numbers and strings".
  */
 #include <math.h>
 

@@ -1,6 +1,7 @@
 /*
- * test_murmurhash3.c — the hash against the spec's self-check values, and
- * the streaming form against the one-shot form at every split point.
+ * test_murmurhash3.c — the hash against the reference values of
+ * docs/sdk-behaviour.md ("Hashing"), and the streaming form against the
+ * one-shot form at every split point.
  */
 #include "check.h"
 #include "murmurhash3.h"

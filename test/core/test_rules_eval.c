@@ -1,6 +1,6 @@
 /*
  * test_rules_eval.c — the comparators and the tree logic on the verified
- * examples of rules.md (§3, §4, §9), each match type negated and not.
+ * examples of docs/sdk-behaviour.md, "Comparators", each match type negated and not.
  */
 #include <stdlib.h>
 
@@ -10,7 +10,7 @@
 #define T 1
 #define F 0
 
-/* comparator(value, ruleValue) and its negation, as rules.md §9 lists. */
+/* comparator(value, ruleValue) and its negation, verified on the SDK. */
 typedef struct comparator_case
 {
 	const char *match;
@@ -196,7 +196,7 @@ check_lenient(void)
 	CHECK_INT(rules_eval_text("null", "{\"a\":1}", CV_RULES_LENIENT), 0);
 }
 
-/* RuleError propagation through the tree (rules.md §6), via cv_rules_walk. */
+/* RuleError propagation through the tree (docs/sdk-behaviour.md, "RuleErrors"), via cv_rules_walk. */
 static cv_rule_result
 scripted_element(void *ctx, uint32_t element)
 {

@@ -1,4 +1,4 @@
--- Test doubles of the SQL contract's HTTP functions (DESIGN.md), in a
+-- Test doubles of the SQL contract's HTTP functions (docs/proxy.md), in a
 -- database of their own, so that the proxy's HTTP behaviour is tested
 -- exactly and independently of the real functions: each double echoes the
 -- arguments it received, and chosen keys raise each kind of error or sleep.

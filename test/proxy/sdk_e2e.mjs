@@ -216,8 +216,8 @@ test(`SDK: ready through the proxy, ${VISITORS} visitors decide, convert, releas
     // and a repeat (which the SDK does not send again) for every third.
     d.ctx.trackConversion('goal-without-rule', i % 2 ? { conversionData: [{ key: 'amount', value: i + 0.5 }] } : {});
     if (i % 3 === 0) d.ctx.trackConversion('goal-without-rule', {});
-    // The SDK drops events queued while a release is in flight (spec
-    // tracking.md 3.4), so each visitor's events go out before the next
+    // The SDK drops events queued while a release is in flight (docs/
+    // sdk-behaviour.md, "Tracking requests"), so each visitor's events go out before the next
     // visitor's are made: what the server gets is then all there is.
     await d.ctx.releaseQueues('test');
   }
