@@ -21,23 +21,10 @@ EXTVERSION = 0.2.0
 MODULE_big = convert
 
 # Objects are listed explicitly, one area per line, so that each area can
-# grow without touching the others.
-CORE_OBJS = src/core/murmurhash3.o src/core/js_value.o src/core/bucketing.o
-CORE_OBJS += src/core/stats_distributions.o src/core/stats_tests.o \
-	src/core/decimal_sum.o src/core/analysis_tally.o
-CORE_OBJS += src/core/stats_moments.o
-CORE_OBJS += src/core/stats_adjust.o src/core/stats_sequential.o src/core/stats_bayes.o \
-	src/core/stats_ratio.o
-CORE_OBJS += src/core/js_string.o src/core/js_regex.o src/core/json_strict.o \
-	src/core/error_text.o src/core/track_check.o \
-	src/core/json_text.o src/core/json_view_jsonc.o src/core/rules_catalog.o \
-	src/core/rules_compile.o src/core/rules_compile_element.o \
-	src/core/rules_print.o src/core/rules_compare.o src/core/rules_eval.o
-CORE_OBJS += src/core/js_parse_number.o src/core/json_stringify.o \
-	src/core/feature_cast.o src/core/config_builder.o src/core/config_compile.o \
-	src/core/config_compile_entities.o src/core/config_compile_experiences.o \
-	src/core/config_compile_results.o src/core/config_block.o \
-	src/core/config_runtime.o src/core/config_decide.o src/core/config_features.o
+# grow without touching the others.  src/core's list, one per layer, is
+# shared with the unit tests and the fuzz targets (src/core/objects.mk).
+include $(dir $(lastword $(MAKEFILE_LIST)))src/core/objects.mk
+CORE_OBJS = $(addprefix src/core/,$(CORE_SRCS:.c=.o))
 PG_OBJS = src/pg/convert_module.o src/pg/utf8_text.o \
 	src/pg/variations_jsonb.o src/pg/bucketing_functions.o
 PG_OBJS += src/pg/secret_functions.o
@@ -90,6 +77,9 @@ REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 SHLIB_LINK = -ljson-c
 SHLIB_LINK += -lpcre2-16 -licuuc -licudata  # rules: JS regexes (UTF-16), toLowerCase
 CORE_CFLAGS = -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-fast-math -MMD -MP
+# Headers are named with their layer's folder ("rules/rules.h"), from one
+# include path, for src/core and src/pg alike.
+CORE_CFLAGS += -I$(srcdir)/src/core
 PG_CPPFLAGS = -I$(srcdir)/src/core
 PG_CFLAGS = -MMD -MP -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wno-sign-compare -ffp-contract=off

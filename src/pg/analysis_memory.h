@@ -7,7 +7,7 @@
 
 #include "postgres.h"
 
-#include "analysis_tally.h"
+#include "analysis/analysis_tally.h"
 
 /* Define convert.analysis_memory_limit (from _PG_init). */
 void		analysis_define_settings(void);

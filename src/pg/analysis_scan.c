@@ -1,6 +1,6 @@
 /*
  * analysis_scan.c — convert_internal.analysis_tally(): an experience's conversions
- * grouped by visitor in one pass (src/core/analysis_tally.c), the heavy
+ * grouped by visitor in one pass (src/core/analysis/analysis_tally.c), the heavy
  * part of convert.experience_results().
  *
  * Two queries run through SPI, each handing its rows to a receiver of this
@@ -24,7 +24,7 @@
 
 #include "analysis_groups.h"
 #include "analysis_memory.h"
-#include "analysis_tally.h"
+#include "analysis/analysis_tally.h"
 #include "error_quote.h"
 
 PG_FUNCTION_INFO_V1(convert_analysis_tally);

@@ -10,8 +10,8 @@
 #include "fmgr.h"
 #include "utils/jsonb.h"
 
-#include "bucketing.h"
-#include "murmurhash3.h"
+#include "bucketing/bucketing.h"
+#include "bucketing/murmurhash3.h"
 #include "utf8_text.h"
 #include "variations_jsonb.h"
 

@@ -1,6 +1,6 @@
 /*
  * config_datum.h — the convert.config datum: a varlena whose payload is
- * the core's compiled config block (src/core/config.h) behind 4 bytes of
+ * the core's compiled config block (src/core/config/config.h) behind 4 bytes of
  * padding, so the block is 8-byte aligned in any palloc'd copy.  The
  * block also keeps the config JSON as given, which is the type's output.
  */
@@ -11,7 +11,7 @@
 
 #include "fmgr.h"
 
-#include "config.h"
+#include "config/config.h"
 
 typedef struct varlena ConfigDatum;
 

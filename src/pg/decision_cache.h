@@ -17,7 +17,7 @@
 #include "fmgr.h"
 #include "utils/jsonb.h"
 
-#include "config.h"
+#include "config/config.h"
 
 typedef struct DecisionCache
 {

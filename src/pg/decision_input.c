@@ -8,7 +8,7 @@
 
 #include "decision_input.h"
 #include "error_quote.h"
-#include "js_value.h"
+#include "js/js_value.h"
 #include "jsonb_view.h"
 #include "utf8_text.h"
 #include "visitor_segments.h"

@@ -28,7 +28,7 @@
 
 #include "fmgr.h"
 
-#include "config.h"
+#include "config/config.h"
 #include "decision_cache.h"
 
 /*

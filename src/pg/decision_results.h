@@ -12,7 +12,7 @@
 
 #include "utils/jsonb.h"
 
-#include "config.h"
+#include "config/config.h"
 #include "decision_cache.h"
 
 /* NULL for CV_OUT_NULL. */

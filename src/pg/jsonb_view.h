@@ -12,7 +12,7 @@
 
 #include "utils/jsonb.h"
 
-#include "json_view.h"
+#include "json/json_view.h"
 
 extern const cv_jv_ops jsonb_view_ops;
 

@@ -1,6 +1,6 @@
 /*
  * rules_datum.h — the convert.rules datum: a varlena whose payload is the
- * core's compiled rule block (src/core/rules.h), plus the helpers other
+ * core's compiled rule block (src/core/rules/rules.h), plus the helpers other
  * glue needs: compiling JSON text into a datum with PostgreSQL-style
  * errors, and a per-call-site cache of ready-to-evaluate runtimes.
  *
@@ -22,7 +22,7 @@
 
 #include "fmgr.h"
 
-#include "rules.h"
+#include "rules/rules.h"
 
 typedef struct varlena Rules;
 

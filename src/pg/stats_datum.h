@@ -11,7 +11,7 @@
 #include "access/tupdesc.h"
 #include "fmgr.h"
 
-#include "stats_tests.h"
+#include "stats/stats_tests.h"
 
 /* Errors unless 0 < confidence < 1. */
 void		check_confidence(double confidence);

@@ -15,7 +15,7 @@
 #include "utils/lsyscache.h"
 
 #include "stats_datum.h"
-#include "stats_distributions.h"
+#include "stats/stats_distributions.h"
 
 PG_FUNCTION_INFO_V1(convert_normal_cdf);
 PG_FUNCTION_INFO_V1(convert_student_t_cdf);

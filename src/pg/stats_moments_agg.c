@@ -1,7 +1,7 @@
 /*
  * stats_moments_agg.c — the aggregate convert.metric_moments(y [, x]):
  * per-group moments of a per-visitor metric and its covariate
- * (src/core/stats_moments.h), as the significance tests and CUPED take
+ * (src/core/stats/stats_moments.h), as the significance tests and CUPED take
  * them.  Its state is combinable and serialisable, so PostgreSQL's
  * parallel aggregation (and Citus's partial aggregation) split the work:
  * each worker aggregates its rows, the leader combines the states.
@@ -21,7 +21,7 @@
 #include "utils/builtins.h"
 
 #include "stats_datum.h"
-#include "stats_moments.h"
+#include "stats/stats_moments.h"
 
 PG_FUNCTION_INFO_V1(convert_metric_moments_add);
 PG_FUNCTION_INFO_V1(convert_metric_moments_combine);

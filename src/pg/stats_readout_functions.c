@@ -16,11 +16,11 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
-#include "stats_adjust.h"
-#include "stats_bayes.h"
+#include "stats/stats_adjust.h"
+#include "stats/stats_bayes.h"
 #include "stats_datum.h"
-#include "stats_ratio.h"
-#include "stats_sequential.h"
+#include "stats/stats_ratio.h"
+#include "stats/stats_sequential.h"
 
 PG_FUNCTION_INFO_V1(convert_sequential_test);
 PG_FUNCTION_INFO_V1(convert_bayes_lift);

@@ -10,7 +10,7 @@
  * payload order, and the first problem is raised with its JSON path
  * ("visitors[3].events[0].eventType: unknown event type \"bucketin\"") as
  * SQLSTATE PT400 (PT413 for a batch over the limits).  The checks
- * themselves are the core's (src/core/track_check.c, which the fuzzer
+ * themselves are the core's (src/core/track/track_check.c, which the fuzzer
  * runs too), read through the jsonb view; this file adds what needs the
  * server: the project's ids, read once per call into a hash table, the
  * size limits of the jsonb objects kept, and the rows.  Written in C
@@ -32,7 +32,7 @@
 #include "utils/numeric.h"
 
 #include "jsonb_view.h"
-#include "track_check.h"
+#include "track/track_check.h"
 #include "track_decisions.h"
 #include "track_duplicates.h"
 #include "track_ids.h"

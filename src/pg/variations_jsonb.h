@@ -10,7 +10,7 @@
 #include "fmgr.h"
 #include "utils/jsonb.h"
 
-#include "bucketing.h"
+#include "bucketing/bucketing.h"
 
 typedef struct VariationLayout
 {

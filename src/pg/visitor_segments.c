@@ -17,7 +17,7 @@
 
 #include "miscadmin.h"
 
-#include "js_value.h"
+#include "js/js_value.h"
 #include "jsonb_merge.h"
 #include "jsonb_view.h"
 #include "visitor_segments.h"

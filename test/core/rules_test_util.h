@@ -5,7 +5,7 @@
 #ifndef CONVERT_TEST_RULES_UTIL_H
 #define CONVERT_TEST_RULES_UTIL_H
 
-#include "rules.h"
+#include "rules/rules.h"
 
 /* Result of rules on props: 0 false, 1 true, 2/3 RuleError, -1 compile error. */
 int			rules_eval_text(const char *rules, const char *props, cv_rules_mode mode);

@@ -5,9 +5,9 @@
  */
 #include <stdlib.h>
 
-#include "analysis_tally.h"
+#include "analysis/analysis_tally.h"
 #include "check.h"
-#include "decimal_sum.h"
+#include "analysis/decimal_sum.h"
 
 /*
  * Blocks 8 bytes past malloc's 16-byte alignment, as palloc may return

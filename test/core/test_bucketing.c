@@ -5,7 +5,7 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 
-#include "bucketing.h"
+#include "bucketing/bucketing.h"
 #include "check.h"
 
 #define NOT_DECIDED NULL

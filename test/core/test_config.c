@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "config.h"
-#include "json_view_jsonc.h"
+#include "config/config.h"
+#include "json/json_view_jsonc.h"
 
 /* The small config of docs/sdk-behaviour.md, with a second experience for the flow's steps. */
 static const char *const minimal =

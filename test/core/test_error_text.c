@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "error_text.h"
-#include "js_string.h"
-#include "rules.h"
+#include "json/error_text.h"
+#include "js/js_string.h"
+#include "rules/rules.h"
 
 /* count copies of unit: a malloc'd string. */
 static char *

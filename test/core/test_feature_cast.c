@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "feature_cast.h"
-#include "js_parse_number.h"
-#include "json_stringify.h"
+#include "config/feature_cast.h"
+#include "js/js_parse_number.h"
+#include "json/json_stringify.h"
 
 typedef struct cast_case
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "js_regex.h"
+#include "js/js_regex.h"
 
 /* 1 match, 0 none, -1 match limit, -2 the pattern does not compile. */
 static int

@@ -5,7 +5,7 @@
 #include <math.h>
 
 #include "check.h"
-#include "js_value.h"
+#include "js/js_value.h"
 
 static double
 num(const char *s)

@@ -4,7 +4,7 @@
  * one-shot form at every split point.
  */
 #include "check.h"
-#include "murmurhash3.h"
+#include "bucketing/murmurhash3.h"
 
 static void
 check_known_hashes(void)

@@ -8,7 +8,7 @@
 #include <json-c/json.h>
 
 #include "check.h"
-#include "json_view_jsonc.h"
+#include "json/json_view_jsonc.h"
 #include "rules_test_util.h"
 
 int

@@ -12,12 +12,12 @@
 #include <math.h>
 
 #include "check.h"
-#include "stats_adjust.h"
-#include "stats_bayes.h"
-#include "stats_distributions.h"
-#include "stats_ratio.h"
-#include "stats_sequential.h"
-#include "stats_tests.h"
+#include "stats/stats_adjust.h"
+#include "stats/stats_bayes.h"
+#include "stats/stats_distributions.h"
+#include "stats/stats_ratio.h"
+#include "stats/stats_sequential.h"
+#include "stats/stats_tests.h"
 
 #define TIGHT 1e-12
 #define LOOSE 1e-9

@@ -6,7 +6,7 @@
 #include <math.h>
 
 #include "check.h"
-#include "stats_moments.h"
+#include "stats/stats_moments.h"
 
 static const double ys[] = {1, 2, 3, 4, 0, 12.5, 7, 7, 0.25, 3};
 static const double xs[] = {0, 1, 0, 3, 2, 0, 9, 1, 0, 4};

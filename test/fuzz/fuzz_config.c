@@ -20,10 +20,10 @@
 
 #include <json-c/json.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "fuzz_input.h"
-#include "js_string.h"
-#include "json_view_jsonc.h"
+#include "js/js_string.h"
+#include "json/json_view_jsonc.h"
 
 int			fuzz_config_input(const uint8_t *data, size_t size);
 

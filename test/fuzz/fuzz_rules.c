@@ -20,8 +20,8 @@
 #include <json-c/json.h>
 
 #include "fuzz_input.h"
-#include "json_view_jsonc.h"
-#include "rules.h"
+#include "json/json_view_jsonc.h"
+#include "rules/rules.h"
 
 int			fuzz_rules_input(const uint8_t *data, size_t size);
 

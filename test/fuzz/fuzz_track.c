@@ -1,6 +1,6 @@
 /*
  * fuzz_track.c — libFuzzer target for the checks of a tracking payload
- * (src/core/track_check.c), the code convert_internal.track_parse runs on every
+ * (src/core/track/track_check.c), the code convert_internal.track_parse runs on every
  * batch.
  *
  * Input: the JSON of a batch's visitors array, in valid UTF-8 (anything
@@ -25,9 +25,9 @@
 #include <json-c/json.h>
 
 #include "fuzz_input.h"
-#include "js_string.h"
-#include "json_view_jsonc.h"
-#include "track_check.h"
+#include "js/js_string.h"
+#include "json/json_view_jsonc.h"
+#include "track/track_check.h"
 
 int			fuzz_track_input(const uint8_t *data, size_t size);
 
