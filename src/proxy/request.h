@@ -43,15 +43,4 @@ struct request {
 	char note[24];
 };
 
-/* Queue resp (adding Connection: close while draining), record status and
- * size for the access log, and release our reference. */
-enum MHD_Result queue_response(struct server *srv, struct MHD_Connection *c,
-							   struct request *rq, unsigned status,
-							   struct MHD_Response *resp, size_t bytes);
-
-/* Queue {"code":status,"message":message}. */
-enum MHD_Result queue_error(struct server *srv, struct MHD_Connection *c,
-							struct request *rq, unsigned status,
-							const char *message);
-
 #endif

@@ -50,3 +50,35 @@ struct MHD_Response *empty_response(void)
 		add_cors_headers(r);
 	return r;
 }
+
+enum MHD_Result queue_response(struct server *srv, struct MHD_Connection *c,
+							   struct request *rq, unsigned status,
+							   struct MHD_Response *resp, size_t bytes)
+{
+	enum MHD_Result ret;
+
+	if (resp == NULL)
+		return MHD_NO;
+	if (atomic_load(&srv->draining))
+		MHD_add_response_header(resp, "Connection", "close");
+	rq->status = status;
+	rq->bytes = bytes;
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+enum MHD_Result queue_error(struct server *srv, struct MHD_Connection *c,
+							struct request *rq, unsigned status,
+							const char *message)
+{
+	size_t len;
+	char *body = json_error_body((int) status, message, &len);
+	struct MHD_Response *r;
+
+	if (body == NULL)
+		return MHD_NO;
+	r = json_response(body, len, "no-store");
+	free(body);
+	return queue_response(srv, c, rq, status, r, len);
+}
