@@ -6,7 +6,8 @@
 
 static FILE *log_file;
 
-bool access_log_open(const char *path)
+bool
+access_log_open(const char *path)
 {
 	if (strcmp(path, "off") == 0)
 		return true;
@@ -17,7 +18,8 @@ bool access_log_open(const char *path)
 	return true;
 }
 
-void access_log_close(void)
+void
+access_log_close(void)
 {
 	if (log_file != NULL && log_file != stdout)
 		fclose(log_file);
@@ -28,11 +30,13 @@ void access_log_close(void)
 
 /* Paths are percent-decoded by the HTTP library: escape anything that is
  * not printable ASCII so that one request is always one line. */
-static void escape_into(char *dst, size_t cap, const char *s)
+static void
+escape_into(char *dst, size_t cap, const char *s)
 {
 	size_t n = 0;
 
-	for (; *s && n + 5 < cap; s++) {
+	for (; *s && n + 5 < cap; s++)
+	{
 		unsigned char ch = (unsigned char) *s;
 
 		if (ch < 0x21 || ch > 0x7e || ch == '\\' || ch == '"')
@@ -43,7 +47,8 @@ static void escape_into(char *dst, size_t cap, const char *s)
 	dst[n] = '\0';
 }
 
-void access_log_write(const struct access_entry *e)
+void
+access_log_write(const struct access_entry *e)
 {
 	char when[32], path[512], method[32];
 	time_t t;

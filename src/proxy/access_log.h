@@ -7,7 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct access_entry {
+struct access_entry
+{
 	const char *client;
 	const char *method;
 	const char *path;

@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *key_of(enum route_kind kind, const char *path_key,
-					const char *what, const char *env)
+static char *
+key_of(enum route_kind kind, const char *path_key, const char *what,
+	   const char *env)
 {
 	size_t n = strlen(path_key) + strlen(what) + (env ? strlen(env) : 0) + 16;
 	char *k = malloc(n);
@@ -16,12 +17,15 @@ static char *key_of(enum route_kind kind, const char *path_key,
 	return k;
 }
 
-char *cache_key(const struct route *rt, const char *what, const char *env)
+char *
+cache_key(const struct route *rt, const char *what, const char *env)
 {
-	return key_of(rt->kind, rt->key, what, strcmp(what, "=") == 0 ? env : NULL);
+	return key_of(rt->kind, rt->key, what,
+				  strcmp(what, "=") == 0 ? env : NULL);
 }
 
-char *cache_key_prefix(const char *sdk_key)
+char *
+cache_key_prefix(const char *sdk_key)
 {
 	return key_of(R_CONFIG, sdk_key, "", NULL);
 }

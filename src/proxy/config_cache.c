@@ -9,9 +9,10 @@
 #define BUCKETS 1024
 
 /* A rendered config, or (r == NULL) the environment list of a key. */
-struct entry {
-	struct entry *next;              /* hash chain */
-	struct entry *newer, *older;     /* recency list */
+struct entry
+{
+	struct entry *next;			 /* hash chain */
+	struct entry *newer, *older; /* recency list */
 	char *key;
 	long long expires_ms;
 	struct rendered *r;
@@ -20,7 +21,8 @@ struct entry {
 
 /* One mutex, not a read-write lock: every hit moves its entry to the front
  * of the recency list. */
-struct config_cache {
+struct config_cache
+{
 	pthread_mutex_t lock;
 	struct entry *buckets[BUCKETS];
 	struct entry *newest, *oldest;
@@ -31,7 +33,8 @@ struct config_cache {
 	uint64_t generation;
 };
 
-struct config_cache *cache_create(int ttl_s, int max_entries)
+struct config_cache *
+cache_create(int ttl_s, int max_entries)
 {
 	struct config_cache *c = calloc(1, sizeof *c);
 
@@ -43,7 +46,8 @@ struct config_cache *cache_create(int ttl_s, int max_entries)
 	return c;
 }
 
-static unsigned bucket_of(const char *key)
+static unsigned
+bucket_of(const char *key)
 {
 	unsigned h = 2166136261u;
 
@@ -52,7 +56,8 @@ static unsigned bucket_of(const char *key)
 	return h % BUCKETS;
 }
 
-static void unlink_recency(struct config_cache *c, struct entry *e)
+static void
+unlink_recency(struct config_cache *c, struct entry *e)
 {
 	if (e->newer != NULL)
 		e->newer->older = e->older;
@@ -65,7 +70,8 @@ static void unlink_recency(struct config_cache *c, struct entry *e)
 	e->newer = e->older = NULL;
 }
 
-static void push_newest(struct config_cache *c, struct entry *e)
+static void
+push_newest(struct config_cache *c, struct entry *e)
 {
 	e->older = c->newest;
 	e->newer = NULL;
@@ -77,7 +83,8 @@ static void push_newest(struct config_cache *c, struct entry *e)
 }
 
 /* Caller holds the lock: unlink e everywhere and free it. */
-static void remove_entry(struct config_cache *c, struct entry *e)
+static void
+remove_entry(struct config_cache *c, struct entry *e)
 {
 	struct entry **pp = &c->buckets[bucket_of(e->key)];
 
@@ -92,14 +99,16 @@ static void remove_entry(struct config_cache *c, struct entry *e)
 	c->count--;
 }
 
-static void clear_locked(struct config_cache *c)
+static void
+clear_locked(struct config_cache *c)
 {
 	while (c->oldest != NULL)
 		remove_entry(c, c->oldest);
 	c->generation++;
 }
 
-void cache_destroy(struct config_cache *c)
+void
+cache_destroy(struct config_cache *c)
 {
 	if (c == NULL)
 		return;
@@ -109,7 +118,8 @@ void cache_destroy(struct config_cache *c)
 }
 
 /* A fresh entry of key, made the most recently used; NULL on a miss. */
-static struct entry *touch(struct config_cache *c, const char *key)
+static struct entry *
+touch(struct config_cache *c, const char *key)
 {
 	struct entry *e = c->enabled ? c->buckets[bucket_of(key)] : NULL;
 
@@ -122,8 +132,9 @@ static struct entry *touch(struct config_cache *c, const char *key)
 	return e;
 }
 
-bool cache_serve(struct config_cache *c, const char *key,
-				 void (*send)(const struct rendered *, void *), void *arg)
+bool
+cache_serve(struct config_cache *c, const char *key,
+			void (*send)(const struct rendered *, void *), void *arg)
 {
 	struct entry *e;
 
@@ -137,8 +148,9 @@ bool cache_serve(struct config_cache *c, const char *key,
 	return e != NULL && e->r != NULL;
 }
 
-bool cache_env_known(struct config_cache *c, const char *key, const char *env,
-					 bool *known)
+bool
+cache_env_known(struct config_cache *c, const char *key, const char *env,
+				bool *known)
 {
 	struct entry *e;
 
@@ -150,7 +162,8 @@ bool cache_env_known(struct config_cache *c, const char *key, const char *env,
 	return e != NULL && e->envs != NULL;
 }
 
-uint64_t cache_generation(struct config_cache *c)
+uint64_t
+cache_generation(struct config_cache *c)
 {
 	uint64_t g;
 
@@ -161,20 +174,23 @@ uint64_t cache_generation(struct config_cache *c)
 }
 
 /* Keeps r or l under key unless the cache moved on; false if not kept. */
-static bool store(struct config_cache *c, const char *key, uint64_t gen,
-				  struct rendered *r, struct env_list *l)
+static bool
+store(struct config_cache *c, const char *key, uint64_t gen,
+	  struct rendered *r, struct env_list *l)
 {
 	struct entry *e = calloc(1, sizeof *e), *old;
 
 	pthread_mutex_lock(&c->lock);
 	if (e == NULL || !c->enabled || c->ttl_s <= 0 || gen != c->generation ||
-		(e->key = strdup(key)) == NULL) {
+		(e->key = strdup(key)) == NULL)
+	{
 		pthread_mutex_unlock(&c->lock);
 		free(e);
 		return false;
 	}
 	for (old = c->buckets[bucket_of(key)]; old != NULL; old = old->next)
-		if (strcmp(old->key, key) == 0) {
+		if (strcmp(old->key, key) == 0)
+		{
 			remove_entry(c, old);
 			break;
 		}
@@ -191,26 +207,30 @@ static bool store(struct config_cache *c, const char *key, uint64_t gen,
 	return true;
 }
 
-void cache_store(struct config_cache *c, const char *key, uint64_t gen,
-				 struct rendered *r)
+void
+cache_store(struct config_cache *c, const char *key, uint64_t gen,
+			struct rendered *r)
 {
 	if (!store(c, key, gen, r, NULL))
 		rendered_destroy(r);
 }
 
-void cache_store_envs(struct config_cache *c, const char *key, uint64_t gen,
-					  struct env_list *l)
+void
+cache_store_envs(struct config_cache *c, const char *key, uint64_t gen,
+				 struct env_list *l)
 {
 	if (!store(c, key, gen, NULL, l))
 		env_list_free(l);
 }
 
-void cache_drop_prefix(struct config_cache *c, const char *prefix)
+void
+cache_drop_prefix(struct config_cache *c, const char *prefix)
 {
 	size_t n = strlen(prefix);
 
 	pthread_mutex_lock(&c->lock);
-	for (struct entry *e = c->oldest, *newer; e != NULL; e = newer) {
+	for (struct entry *e = c->oldest, *newer; e != NULL; e = newer)
+	{
 		newer = e->newer;
 		if (strncmp(e->key, prefix, n) == 0)
 			remove_entry(c, e);
@@ -220,14 +240,16 @@ void cache_drop_prefix(struct config_cache *c, const char *prefix)
 	pthread_mutex_unlock(&c->lock);
 }
 
-void cache_clear(struct config_cache *c)
+void
+cache_clear(struct config_cache *c)
 {
 	pthread_mutex_lock(&c->lock);
 	clear_locked(c);
 	pthread_mutex_unlock(&c->lock);
 }
 
-void cache_set_enabled(struct config_cache *c, bool on)
+void
+cache_set_enabled(struct config_cache *c, bool on)
 {
 	pthread_mutex_lock(&c->lock);
 	clear_locked(c);

@@ -14,19 +14,26 @@
  * needs a round trip or two before its first body bytes arrive. */
 #define BODY_GRACE_MS 1000
 
-enum phase { P_HEADER, P_BODY, P_ANSWERING };
+enum phase
+{
+	P_HEADER,
+	P_BODY,
+	P_ANSWERING
+};
 
-struct watched {
+struct watched
+{
 	struct watched *prev, *next;
 	int fd;
 	enum phase phase;
 	bool cut;
-	long long start_ms;       /* header phase began */
-	long long body_ms;        /* header complete */
+	long long start_ms; /* header phase began */
+	long long body_ms;	/* header complete */
 	unsigned long long body_bytes;
 };
 
-struct conn_watch {
+struct conn_watch
+{
 	pthread_mutex_t mu;
 	pthread_cond_t wake;
 	pthread_t thread;
@@ -38,34 +45,34 @@ struct conn_watch {
 
 #define TIMEOUT_BODY "{\"code\":408,\"message\":\"request timeout\"}"
 
-static const char TIMEOUT_408[] =
-	"HTTP/1.1 408 Request Timeout\r\n"
-	"Content-Type: application/json\r\n"
-	"Cache-Control: no-store\r\n"
-	"Access-Control-Allow-Origin: *\r\n"
-	"Connection: close\r\n"
-	"Content-Length: 40\r\n\r\n"
-	TIMEOUT_BODY;
+static const char TIMEOUT_408[] = "HTTP/1.1 408 Request Timeout\r\n"
+								  "Content-Type: application/json\r\n"
+								  "Cache-Control: no-store\r\n"
+								  "Access-Control-Allow-Origin: *\r\n"
+								  "Connection: close\r\n"
+								  "Content-Length: 40\r\n\r\n" TIMEOUT_BODY;
 
 _Static_assert(sizeof TIMEOUT_BODY - 1 == WATCH_TIMEOUT_BODY_LEN,
 			   "Content-Length of the 408");
 
-static bool body_too_slow(const struct conn_watch *w, const struct watched *c,
-						  long long now)
+static bool
+body_too_slow(const struct conn_watch *w, const struct watched *c,
+			  long long now)
 {
 	long long measured = now - c->body_ms - BODY_GRACE_MS;
 
 	return w->min_rate > 0 && measured > 0 &&
-		(long long) c->body_bytes * 1000 < w->min_rate * measured;
+		   (long long) c->body_bytes * 1000 < w->min_rate * measured;
 }
 
-static bool overdue(const struct conn_watch *w, const struct watched *c,
-					long long now)
+static bool
+overdue(const struct conn_watch *w, const struct watched *c, long long now)
 {
-	switch (c->phase) {
+	switch (c->phase)
+	{
 	case P_HEADER:
 		return now >= c->start_ms + w->header_ms ||
-			now >= c->start_ms + w->request_ms;
+			   now >= c->start_ms + w->request_ms;
 	case P_BODY:
 		return now >= c->start_ms + w->request_ms || body_too_slow(w, c, now);
 	case P_ANSWERING:
@@ -81,9 +88,11 @@ static bool overdue(const struct conn_watch *w, const struct watched *c,
  * During a body nothing else writes to the socket (a response is only
  * queued after watch_request_answering, which takes this lock), so the
  * 408 cannot interleave with one. */
-static void expire_locked(struct conn_watch *w, long long now)
+static void
+expire_locked(struct conn_watch *w, long long now)
 {
-	for (struct watched *c = w->head; c != NULL; c = c->next) {
+	for (struct watched *c = w->head; c != NULL; c = c->next)
+	{
 		if (c->cut || !overdue(w, c, now))
 			continue;
 		if (c->phase == P_BODY)
@@ -94,17 +103,20 @@ static void expire_locked(struct conn_watch *w, long long now)
 	}
 }
 
-static void *watch_main(void *arg)
+static void *
+watch_main(void *arg)
 {
 	struct conn_watch *w = arg;
 	struct timespec ts;
 
 	pthread_mutex_lock(&w->mu);
-	while (!w->stop) {
+	while (!w->stop)
+	{
 		expire_locked(w, now_ms());
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += TICK_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
+		if (ts.tv_nsec >= 1000000000L)
+		{
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
@@ -114,7 +126,8 @@ static void *watch_main(void *arg)
 	return NULL;
 }
 
-struct conn_watch *watch_start(const struct watch_limits *limits)
+struct conn_watch *
+watch_start(const struct watch_limits *limits)
 {
 	struct conn_watch *w = calloc(1, sizeof *w);
 
@@ -125,7 +138,8 @@ struct conn_watch *watch_start(const struct watch_limits *limits)
 	w->header_ms = (long long) limits->header_timeout_s * 1000;
 	w->request_ms = (long long) limits->request_timeout_s * 1000;
 	w->min_rate = limits->min_body_rate;
-	if (pthread_create(&w->thread, NULL, watch_main, w) != 0) {
+	if (pthread_create(&w->thread, NULL, watch_main, w) != 0)
+	{
 		pthread_cond_destroy(&w->wake);
 		pthread_mutex_destroy(&w->mu);
 		free(w);
@@ -134,7 +148,8 @@ struct conn_watch *watch_start(const struct watch_limits *limits)
 	return w;
 }
 
-void watch_stop(struct conn_watch *w)
+void
+watch_stop(struct conn_watch *w)
 {
 	if (w == NULL)
 		return;
@@ -150,7 +165,8 @@ void watch_stop(struct conn_watch *w)
 	free(w);
 }
 
-struct watched *watch_add(struct conn_watch *w, int fd)
+struct watched *
+watch_add(struct conn_watch *w, int fd)
 {
 	struct watched *c = calloc(1, sizeof *c);
 
@@ -168,7 +184,8 @@ struct watched *watch_add(struct conn_watch *w, int fd)
 	return c;
 }
 
-void watch_remove(struct conn_watch *w, struct watched *c)
+void
+watch_remove(struct conn_watch *w, struct watched *c)
 {
 	pthread_mutex_lock(&w->mu);
 	if (c->prev != NULL)
@@ -181,7 +198,8 @@ void watch_remove(struct conn_watch *w, struct watched *c)
 	free(c);
 }
 
-void watch_request_started(struct conn_watch *w, struct watched *c)
+void
+watch_request_started(struct conn_watch *w, struct watched *c)
 {
 	pthread_mutex_lock(&w->mu);
 	c->phase = P_BODY;
@@ -190,21 +208,24 @@ void watch_request_started(struct conn_watch *w, struct watched *c)
 	pthread_mutex_unlock(&w->mu);
 }
 
-void watch_body_received(struct conn_watch *w, struct watched *c, size_t n)
+void
+watch_body_received(struct conn_watch *w, struct watched *c, size_t n)
 {
 	pthread_mutex_lock(&w->mu);
 	c->body_bytes += n;
 	pthread_mutex_unlock(&w->mu);
 }
 
-void watch_request_answering(struct conn_watch *w, struct watched *c)
+void
+watch_request_answering(struct conn_watch *w, struct watched *c)
 {
 	pthread_mutex_lock(&w->mu);
 	c->phase = P_ANSWERING;
 	pthread_mutex_unlock(&w->mu);
 }
 
-bool watch_timed_out(struct conn_watch *w, struct watched *c)
+bool
+watch_timed_out(struct conn_watch *w, struct watched *c)
 {
 	bool out;
 
@@ -214,7 +235,8 @@ bool watch_timed_out(struct conn_watch *w, struct watched *c)
 	return out;
 }
 
-void watch_request_done(struct conn_watch *w, struct watched *c)
+void
+watch_request_done(struct conn_watch *w, struct watched *c)
 {
 	pthread_mutex_lock(&w->mu);
 	c->phase = P_HEADER;

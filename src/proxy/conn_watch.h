@@ -22,10 +22,11 @@ struct watched;
 /* Bytes of the 408's body, {"code":408,"message":"request timeout"}. */
 #define WATCH_TIMEOUT_BODY_LEN 40
 
-struct watch_limits {
+struct watch_limits
+{
 	int header_timeout_s;
 	int request_timeout_s;
-	int min_body_rate;    /* bytes per second, 0 = no minimum */
+	int min_body_rate; /* bytes per second, 0 = no minimum */
 };
 
 struct conn_watch *watch_start(const struct watch_limits *limits);

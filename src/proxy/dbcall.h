@@ -10,7 +10,8 @@
 
 #include "pool.h"
 
-enum stmt_id {
+enum stmt_id
+{
 	ST_HEALTH,
 	ST_CONFIG_KEY,
 	ST_CONFIG_KEY_ENVS,
@@ -19,14 +20,15 @@ enum stmt_id {
 	ST_COUNT
 };
 
-struct db_result {
-	int status;         /* HTTP status */
-	char *body;         /* malloc'd JSON text */
+struct db_result
+{
+	int status; /* HTTP status */
+	char *body; /* malloc'd JSON text */
 	size_t len;
-	char sqlstate[6];   /* set when the database raised an error */
-	char *extra;        /* a second column's text, when not NULL */
+	char sqlstate[6]; /* set when the database raised an error */
+	char *extra;	  /* a second column's text, when not NULL */
 	size_t extra_len;
-	const char *source;  /* which server answered (read_servers.h) */
+	const char *source; /* which server answered (read_servers.h) */
 };
 
 /* Run statement id with its text parameters (NULL = SQL NULL).  With

@@ -3,13 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int compare_names(const void *a, const void *b)
+static int
+compare_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
 /* Reads "<digits>:" at *pos; returns the length or -1. */
-static long take_length(const char *text, size_t len, size_t *pos)
+static long
+take_length(const char *text, size_t len, size_t *pos)
 {
 	long n = 0;
 	size_t i = *pos;
@@ -22,7 +24,8 @@ static long take_length(const char *text, size_t len, size_t *pos)
 	return n;
 }
 
-static bool add_name(struct env_list *l, const char *s, size_t n)
+static bool
+add_name(struct env_list *l, const char *s, size_t n)
 {
 	char **grown = realloc(l->names, (l->n + 1) * sizeof *grown);
 
@@ -37,17 +40,20 @@ static bool add_name(struct env_list *l, const char *s, size_t n)
 	return true;
 }
 
-struct env_list *env_list_parse(const char *text, size_t len)
+struct env_list *
+env_list_parse(const char *text, size_t len)
 {
 	struct env_list *l = calloc(1, sizeof *l);
 	size_t pos = 0;
 
-	while (l != NULL && pos < len) {
+	while (l != NULL && pos < len)
+	{
 		long n = take_length(text, len, &pos);
 
 		if (n < 0 || (size_t) n > len - pos ||
 			memchr(text + pos, '\0', (size_t) n) != NULL ||
-			!add_name(l, text + pos, (size_t) n)) {
+			!add_name(l, text + pos, (size_t) n))
+		{
 			env_list_free(l);
 			return NULL;
 		}
@@ -58,7 +64,8 @@ struct env_list *env_list_parse(const char *text, size_t len)
 	return l;
 }
 
-void env_list_free(struct env_list *l)
+void
+env_list_free(struct env_list *l)
 {
 	if (l == NULL)
 		return;
@@ -68,8 +75,9 @@ void env_list_free(struct env_list *l)
 	free(l);
 }
 
-bool env_list_has(const struct env_list *l, const char *name)
+bool
+env_list_has(const struct env_list *l, const char *name)
 {
-	return l->n > 0 &&
-		bsearch(&name, l->names, l->n, sizeof *l->names, compare_names) != NULL;
+	return l->n > 0 && bsearch(&name, l->names, l->n, sizeof *l->names,
+							   compare_names) != NULL;
 }

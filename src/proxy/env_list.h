@@ -7,9 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct env_list {
+struct env_list
+{
 	size_t n;
-	char **names;         /* sorted by strcmp */
+	char **names; /* sorted by strcmp */
 };
 
 /* Parses "<bytes>:<name>" repeated (the proxy's statement encodes the

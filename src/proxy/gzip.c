@@ -6,7 +6,8 @@
 /* windowBits 15 + 16 asks zlib for a gzip header and trailer. */
 #define GZIP_WINDOW_BITS (15 + 16)
 
-char *gzip_encode(const char *data, size_t len, size_t *out_len)
+char *
+gzip_encode(const char *data, size_t len, size_t *out_len)
 {
 	z_stream z = {0};
 	uLong cap;
@@ -18,7 +19,8 @@ char *gzip_encode(const char *data, size_t len, size_t *out_len)
 		return NULL;
 	cap = deflateBound(&z, (uLong) len);
 	out = malloc(cap);
-	if (out == NULL) {
+	if (out == NULL)
+	{
 		deflateEnd(&z);
 		return NULL;
 	}
@@ -29,7 +31,8 @@ char *gzip_encode(const char *data, size_t len, size_t *out_len)
 	rc = deflate(&z, Z_FINISH);
 	*out_len = z.total_out;
 	deflateEnd(&z);
-	if (rc != Z_STREAM_END) {
+	if (rc != Z_STREAM_END)
+	{
 		free(out);
 		return NULL;
 	}

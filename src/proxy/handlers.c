@@ -10,21 +10,22 @@
 #include "rendered.h"
 #include "responses.h"
 
-static const char *header(struct MHD_Connection *c, const char *name)
+static const char *
+header(struct MHD_Connection *c, const char *name)
 {
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
-static const char *query(struct MHD_Connection *c, const char *name)
+static const char *
+query(struct MHD_Connection *c, const char *name)
 {
 	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
 }
 
 /* The database's answer when it is not a 200: its status and body. */
-static enum MHD_Result queue_db_result(struct server *srv,
-									   struct MHD_Connection *c,
-									   struct request *rq,
-									   const struct db_result *res)
+static enum MHD_Result
+queue_db_result(struct server *srv, struct MHD_Connection *c,
+				struct request *rq, const struct db_result *res)
 {
 	struct MHD_Response *r = json_response(res->body, res->len, "no-store");
 
@@ -35,7 +36,8 @@ static enum MHD_Result queue_db_result(struct server *srv,
 	return queue_response(srv, c, rq, (unsigned) res->status, r, res->len);
 }
 
-struct config_request {
+struct config_request
+{
 	const char *authorization;
 	const char *debug_token;
 	const char *environment;
@@ -44,8 +46,8 @@ struct config_request {
 	const char *if_none_match;
 };
 
-static void read_config_request(struct MHD_Connection *c,
-								struct config_request *q)
+static void
+read_config_request(struct MHD_Connection *c, struct config_request *q)
 {
 	const char *low = query(c, "_conv_low_cache");
 
@@ -63,33 +65,35 @@ static void read_config_request(struct MHD_Connection *c,
  * project_config_by_sdk_key itself (an SDK key first, docs/serving.md).  An
  * answer to be cached for an environment comes with the key's
  * environment list. */
-static void fetch_config(struct server *srv, const struct route *rt,
-						 const struct config_request *q, bool shared,
-						 struct db_result *out)
+static void
+fetch_config(struct server *srv, const struct route *rt,
+			 const struct config_request *q, bool shared,
+			 struct db_result *out)
 {
-	if (rt->kind == R_CONFIG_BASIC) {
+	if (rt->kind == R_CONFIG_BASIC)
+	{
 		const char *p[] = {rt->account, rt->project};
 
 		db_read(srv->reads, ST_CONFIG_BASIC, p, out);
 		return;
 	}
 	const char *pk[] = {rt->key, q->environment, q->authorization,
-		q->debug_token};
+						q->debug_token};
 
 	db_read(srv->reads, shared ? ST_CONFIG_KEY_ENVS : ST_CONFIG_KEY, pk, out);
 }
 
 /* Only answers that are the same for every caller may be cached or
  * shared: no secret, no debug token, no request for a fresh copy. */
-static bool is_public(const struct config_request *q)
+static bool
+is_public(const struct config_request *q)
 {
-	return q->authorization == NULL && q->debug_token == NULL &&
-		!q->low_cache;
+	return q->authorization == NULL && q->debug_token == NULL && !q->low_cache;
 }
 
-static void cache_control_for(const struct server *srv,
-							  const struct config_request *q, char *dst,
-							  size_t len)
+static void
+cache_control_for(const struct server *srv, const struct config_request *q,
+				  char *dst, size_t len)
 {
 	if (q->debug_token != NULL || q->low_cache)
 		snprintf(dst, len, "no-cache");
@@ -99,15 +103,16 @@ static void cache_control_for(const struct server *srv,
 				 srv->settings->max_age_s);
 }
 
-static bool without_environment(const struct route *rt, const char *env)
+static bool
+without_environment(const struct route *rt, const char *env)
 {
 	return rt->kind == R_CONFIG_BASIC || env == NULL || env[0] == '\0';
 }
 
 /* The cache key a public request falls under, or NULL when the key's
  * environment list, which decides it, is not cached. */
-static char *lookup_key(struct server *srv, const struct route *rt,
-						const char *env)
+static char *
+lookup_key(struct server *srv, const struct route *rt, const char *env)
 {
 	char *list_key;
 	bool have, known = false;
@@ -123,21 +128,24 @@ static char *lookup_key(struct server *srv, const struct route *rt,
 
 /* Keep a fresh answer (taking r) and the environment list that came with
  * it, read before the call at generation gen. */
-static void keep(struct server *srv, const struct route *rt, const char *env,
-				 const struct db_result *res, uint64_t gen, struct rendered *r)
+static void
+keep(struct server *srv, const struct route *rt, const char *env,
+	 const struct db_result *res, uint64_t gen, struct rendered *r)
 {
-	struct env_list *l = res->extra != NULL
-		? env_list_parse(res->extra, res->extra_len) : NULL;
+	struct env_list *l =
+		res->extra != NULL ? env_list_parse(res->extra, res->extra_len) : NULL;
 	char *key = NULL, *list_key;
 
 	if (without_environment(rt, env))
 		key = cache_key(rt, "-", NULL);
 	else if (l != NULL)
 		key = cache_key(rt, env_list_has(l, env) ? "=" : "*", env);
-	if (l != NULL && (list_key = cache_key(rt, "E", NULL)) != NULL) {
+	if (l != NULL && (list_key = cache_key(rt, "E", NULL)) != NULL)
+	{
 		cache_store_envs(srv->cache, list_key, gen, l);
 		free(list_key);
-	} else
+	}
+	else
 		env_list_free(l);
 	if (key != NULL)
 		cache_store(srv->cache, key, gen, r);
@@ -146,7 +154,8 @@ static void keep(struct server *srv, const struct route *rt, const char *env,
 	free(key);
 }
 
-struct send_args {
+struct send_args
+{
 	struct MHD_Connection *c;
 	const struct config_request *q;
 	unsigned status;
@@ -154,7 +163,8 @@ struct send_args {
 	enum MHD_Result ret;
 };
 
-static void send_cached(const struct rendered *r, void *arg)
+static void
+send_cached(const struct rendered *r, void *arg)
 {
 	struct send_args *a = arg;
 
@@ -162,9 +172,10 @@ static void send_cached(const struct rendered *r, void *arg)
 						   &a->status, &a->bytes);
 }
 
-static bool serve_from_cache(struct server *srv, struct MHD_Connection *c,
-							 struct request *rq, const struct config_request *q,
-							 const char *key, enum MHD_Result *ret)
+static bool
+serve_from_cache(struct server *srv, struct MHD_Connection *c,
+				 struct request *rq, const struct config_request *q,
+				 const char *key, enum MHD_Result *ret)
 {
 	struct send_args a = {c, q, 0, 0, MHD_NO};
 
@@ -177,11 +188,10 @@ static bool serve_from_cache(struct server *srv, struct MHD_Connection *c,
 	return true;
 }
 
-static enum MHD_Result send_fresh(struct server *srv, struct MHD_Connection *c,
-								  struct request *rq,
-								  const struct config_request *q,
-								  const struct db_result *res,
-								  struct rendered **out)
+static enum MHD_Result
+send_fresh(struct server *srv, struct MHD_Connection *c, struct request *rq,
+		   const struct config_request *q, const struct db_result *res,
+		   struct rendered **out)
 {
 	char cc[48];
 	struct rendered *r;
@@ -192,7 +202,8 @@ static enum MHD_Result send_fresh(struct server *srv, struct MHD_Connection *c,
 	*out = r;
 	if (r == NULL)
 		return queue_error(srv, c, rq, 500, "internal error");
-	if (atomic_load(&srv->draining)) {
+	if (atomic_load(&srv->draining))
+	{
 		MHD_add_response_header(r->plain, "Connection", "close");
 		if (r->gz != NULL)
 			MHD_add_response_header(r->gz, "Connection", "close");
@@ -203,8 +214,8 @@ static enum MHD_Result send_fresh(struct server *srv, struct MHD_Connection *c,
 	return a.ret;
 }
 
-enum MHD_Result handle_config(struct server *srv, struct MHD_Connection *c,
-							  struct request *rq)
+enum MHD_Result
+handle_config(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
 	struct config_request q;
 	struct db_result res;
@@ -216,7 +227,7 @@ enum MHD_Result handle_config(struct server *srv, struct MHD_Connection *c,
 
 	read_config_request(c, &q);
 	shared = is_public(&q) && !atomic_load(&srv->draining) &&
-		srv->settings->cache_ttl_s > 0;
+			 srv->settings->cache_ttl_s > 0;
 	key = shared ? lookup_key(srv, &rq->route, q.environment) : NULL;
 	hit = key != NULL && serve_from_cache(srv, c, rq, &q, key, &ret);
 	free(key);
@@ -240,8 +251,8 @@ enum MHD_Result handle_config(struct server *srv, struct MHD_Connection *c,
 	return ret;
 }
 
-enum MHD_Result handle_track(struct server *srv, struct MHD_Connection *c,
-							 struct request *rq)
+enum MHD_Result
+handle_track(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
 	const struct route *rt = &rq->route;
 	struct db_result res;
@@ -262,8 +273,8 @@ enum MHD_Result handle_track(struct server *srv, struct MHD_Connection *c,
 	return ret;
 }
 
-enum MHD_Result handle_health(struct server *srv, struct MHD_Connection *c,
-							  struct request *rq)
+enum MHD_Result
+handle_health(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
 	struct db_result res;
 	enum MHD_Result ret;
@@ -274,12 +285,14 @@ enum MHD_Result handle_health(struct server *srv, struct MHD_Connection *c,
 	return ret;
 }
 
-enum MHD_Result handle_preflight(struct server *srv, struct MHD_Connection *c,
-								 struct request *rq)
+enum MHD_Result
+handle_preflight(struct server *srv, struct MHD_Connection *c,
+				 struct request *rq)
 {
 	struct MHD_Response *r = empty_response();
 
-	if (r != NULL) {
+	if (r != NULL)
+	{
 		MHD_add_response_header(r, "Access-Control-Allow-Methods",
 								rq->route.allow);
 		MHD_add_response_header(r, "Access-Control-Allow-Headers",

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *skip_ws(const char *s)
+static const char *
+skip_ws(const char *s)
 {
 	while (*s == ' ' || *s == '\t')
 		s++;
@@ -14,7 +15,8 @@ static const char *skip_ws(const char *s)
 }
 
 /* The q value of one list element's parameters ("; q=0.5"), 1 if none. */
-static double q_value(const char *params, const char *end)
+static double
+q_value(const char *params, const char *end)
 {
 	const char *q;
 
@@ -24,11 +26,13 @@ static double q_value(const char *params, const char *end)
 	return 1.0;
 }
 
-bool accepts_gzip(const char *ae)
+bool
+accepts_gzip(const char *ae)
 {
 	const char *s = ae;
 
-	while (s != NULL && *s) {
+	while (s != NULL && *s)
+	{
 		const char *start = skip_ws(s), *end = strchr(start, ',');
 		size_t n = 0;
 
@@ -47,20 +51,24 @@ bool accepts_gzip(const char *ae)
 }
 
 /* Compares the tag starting at s (length n) with etag, ignoring a W/. */
-static bool same_tag(const char *s, size_t n, const char *etag)
+static bool
+same_tag(const char *s, size_t n, const char *etag)
 {
-	if (n >= 2 && s[0] == 'W' && s[1] == '/') {
+	if (n >= 2 && s[0] == 'W' && s[1] == '/')
+	{
 		s += 2;
 		n -= 2;
 	}
 	return strlen(etag) == n && strncmp(s, etag, n) == 0;
 }
 
-bool etag_matches(const char *inm, const char *etag)
+bool
+etag_matches(const char *inm, const char *etag)
 {
 	const char *s = inm;
 
-	while (s != NULL && *s) {
+	while (s != NULL && *s)
+	{
 		const char *start = skip_ws(s), *end = strchr(start, ',');
 		size_t n;
 
@@ -78,19 +86,22 @@ bool etag_matches(const char *inm, const char *etag)
 
 /* 64-bit FNV-1a: fast and well spread; the length is part of the tag too,
  * so two bodies must agree in both to share a tag. */
-static uint64_t fnv1a64(const char *p, size_t len)
+static uint64_t
+fnv1a64(const char *p, size_t len)
 {
 	uint64_t h = 14695981039346656037ULL;
 
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len; i++)
+	{
 		h ^= (unsigned char) p[i];
 		h *= 1099511628211ULL;
 	}
 	return h;
 }
 
-void etag_of(const char *body, size_t len, const char *suffix, char *dst,
-			 size_t dstlen)
+void
+etag_of(const char *body, size_t len, const char *suffix, char *dst,
+		size_t dstlen)
 {
 	snprintf(dst, dstlen, "\"%zx-%016llx%s\"", len,
 			 (unsigned long long) fnv1a64(body, len), suffix);

@@ -15,7 +15,8 @@
 
 /* Signals are blocked in every thread and taken synchronously here, so
  * no handler runs in the middle of a request. */
-static int wait_for_stop(void)
+static int
+wait_for_stop(void)
 {
 	sigset_t set;
 	int sig = 0;
@@ -27,7 +28,8 @@ static int wait_for_stop(void)
 	return sig;
 }
 
-static void block_signals(void)
+static void
+block_signals(void)
 {
 	sigset_t set;
 
@@ -41,14 +43,16 @@ static void block_signals(void)
 /* The notifications keep the cache exact and, with read servers, hold
  * reads back from a server that has not replayed a change yet (cache or
  * not).  LISTEN needs a direct session with the primary. */
-static struct config_listener *start_listener(const struct proxy_settings *s,
-											  struct config_cache *cache,
-											  struct read_servers *reads)
+static struct config_listener *
+start_listener(const struct proxy_settings *s, struct config_cache *cache,
+			   struct read_servers *reads)
 {
 	if (s->cache_ttl_s == 0 && s->n_read_db == 0)
 		return NULL;
-	if (s->pgbouncer && s->listen_db == NULL) {
-		fprintf(stderr, "convert-proxy: --pgbouncer on without --listen-db: "
+	if (s->pgbouncer && s->listen_db == NULL)
+	{
+		fprintf(stderr,
+				"convert-proxy: --pgbouncer on without --listen-db: "
 				"no notifications, so the config cache is off and read "
 				"servers are used whatever their lag\n");
 		return NULL;
@@ -57,7 +61,8 @@ static struct config_listener *start_listener(const struct proxy_settings *s,
 						  reads);
 }
 
-static int serve(const struct proxy_settings *s)
+static int
+serve(const struct proxy_settings *s)
 {
 	struct pool *pool;
 	struct read_servers *reads = NULL;
@@ -76,12 +81,16 @@ static int serve(const struct proxy_settings *s)
 		goto done;
 	up = pool_warm(pool);
 	if (up < s->pool_size)
-		fprintf(stderr, "convert-proxy: %d of %d database connections up; "
-				"retrying on demand\n", up, s->pool_size);
+		fprintf(stderr,
+				"convert-proxy: %d of %d database connections up; "
+				"retrying on demand\n",
+				up, s->pool_size);
 	up = reads_warm(reads);
 	if (up < s->n_read_db)
-		fprintf(stderr, "convert-proxy: %d of %d read servers up; the "
-				"others are retried on demand\n", up, s->n_read_db);
+		fprintf(stderr,
+				"convert-proxy: %d of %d read servers up; the "
+				"others are retried on demand\n",
+				up, s->n_read_db);
 	listener = start_listener(s, cache, reads);
 	if (!reads_monitor_start(reads))
 		goto done;
@@ -102,7 +111,8 @@ done:
 	return srv != NULL ? 0 : 1;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	struct proxy_settings s;
 	char err[160];
@@ -111,11 +121,13 @@ int main(int argc, char **argv)
 	rc = settings_parse(argc, argv, &s, err, sizeof err);
 	if (rc == 1)
 		return 0;
-	if (rc < 0) {
+	if (rc < 0)
+	{
 		fprintf(stderr, "convert-proxy: %s (see --help)\n", err);
 		return 2;
 	}
-	if (!access_log_open(s.access_log)) {
+	if (!access_log_open(s.access_log))
+	{
 		fprintf(stderr, "convert-proxy: cannot open access log %s\n",
 				s.access_log);
 		return 2;

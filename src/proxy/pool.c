@@ -10,7 +10,8 @@
  * one, so that while PostgreSQL is down requests fail fast with 503. */
 #define RECONNECT_BACKOFF_MS 500
 
-struct pool {
+struct pool
+{
 	pthread_mutex_t mu;
 	pthread_cond_t freed;
 	struct pool_conn *conns;
@@ -23,7 +24,8 @@ struct pool {
 	char *conninfo;
 };
 
-long long now_ms(void)
+long long
+now_ms(void)
 {
 	struct timespec ts;
 
@@ -31,9 +33,9 @@ long long now_ms(void)
 	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-struct pool *pool_create(const char *conninfo, int size, int max_waiting,
-						 int wait_ms, int statement_timeout_ms,
-						 bool session_free)
+struct pool *
+pool_create(const char *conninfo, int size, int max_waiting, int wait_ms,
+			int statement_timeout_ms, bool session_free)
 {
 	struct pool *p = calloc(1, sizeof *p);
 
@@ -41,7 +43,8 @@ struct pool *pool_create(const char *conninfo, int size, int max_waiting,
 		return NULL;
 	p->conns = calloc((size_t) size, sizeof *p->conns);
 	p->conninfo = strdup(conninfo);
-	if (p->conns == NULL || p->conninfo == NULL) {
+	if (p->conns == NULL || p->conninfo == NULL)
+	{
 		free(p->conns);
 		free(p->conninfo);
 		free(p);
@@ -57,17 +60,20 @@ struct pool *pool_create(const char *conninfo, int size, int max_waiting,
 	return p;
 }
 
-bool pool_session_free(const struct pool *p)
+bool
+pool_session_free(const struct pool *p)
 {
 	return p->session_free;
 }
 
-int pool_statement_timeout(const struct pool *p)
+int
+pool_statement_timeout(const struct pool *p)
 {
 	return p->statement_timeout_ms;
 }
 
-void pool_destroy(struct pool *p)
+void
+pool_destroy(struct pool *p)
 {
 	if (p == NULL)
 		return;
@@ -80,7 +86,8 @@ void pool_destroy(struct pool *p)
 	free(p);
 }
 
-PGconn *pool_connect(struct pool *p, const char *application_name)
+PGconn *
+pool_connect(struct pool *p, const char *application_name)
 {
 	return connect_with(p->conninfo, application_name);
 }
@@ -88,7 +95,8 @@ PGconn *pool_connect(struct pool *p, const char *application_name)
 /* The user's connection string may set anything; our keywords come first
  * so that it overrides them, and connect_timeout is left to
  * PGCONNECT_TIMEOUT when that is set. */
-PGconn *connect_with(const char *conninfo, const char *application_name)
+PGconn *
+connect_with(const char *conninfo, const char *application_name)
 {
 	const char *keys[4], *vals[4];
 	int n = 0;
@@ -96,7 +104,8 @@ PGconn *connect_with(const char *conninfo, const char *application_name)
 
 	keys[n] = "fallback_application_name";
 	vals[n++] = application_name;
-	if (getenv("PGCONNECT_TIMEOUT") == NULL) {
+	if (getenv("PGCONNECT_TIMEOUT") == NULL)
+	{
 		keys[n] = "connect_timeout";
 		vals[n++] = "3";
 	}
@@ -105,7 +114,8 @@ PGconn *connect_with(const char *conninfo, const char *application_name)
 	keys[n] = NULL;
 	vals[n] = NULL;
 	pg = PQconnectdbParams(keys, vals, 1);
-	if (pg != NULL && PQstatus(pg) != CONNECTION_OK) {
+	if (pg != NULL && PQstatus(pg) != CONNECTION_OK)
+	{
 		PQfinish(pg);
 		return NULL;
 	}
@@ -114,7 +124,8 @@ PGconn *connect_with(const char *conninfo, const char *application_name)
 
 /* statement_timeout comes from a validated integer setting, never from a
  * request. */
-static bool session_setup(struct pool *p, PGconn *pg)
+static bool
+session_setup(struct pool *p, PGconn *pg)
 {
 	char sql[64];
 	PGresult *r;
@@ -131,7 +142,8 @@ static bool session_setup(struct pool *p, PGconn *pg)
 /* A server restart leaves idle sessions closed; reading the socket
  * notices that (libpq marks the connection bad on EOF) before a request
  * is sent on it. */
-static bool still_alive(PGconn *pg)
+static bool
+still_alive(PGconn *pg)
 {
 	PGnotify *n;
 
@@ -142,7 +154,8 @@ static bool still_alive(PGconn *pg)
 	return true;
 }
 
-static bool ensure_connected(struct pool *p, struct pool_conn *c)
+static bool
+ensure_connected(struct pool *p, struct pool_conn *c)
 {
 	long long t = now_ms();
 
@@ -159,7 +172,8 @@ static bool ensure_connected(struct pool *p, struct pool_conn *c)
 	return c->pg != NULL;
 }
 
-int pool_warm(struct pool *p)
+int
+pool_warm(struct pool *p)
 {
 	int up = 0;
 
@@ -168,28 +182,33 @@ int pool_warm(struct pool *p)
 	return up;
 }
 
-static struct pool_conn *take_free(struct pool *p)
+static struct pool_conn *
+take_free(struct pool *p)
 {
 	for (int i = 0; i < p->size; i++)
-		if (!p->conns[i].busy) {
+		if (!p->conns[i].busy)
+		{
 			p->conns[i].busy = true;
 			return &p->conns[i];
 		}
 	return NULL;
 }
 
-static void deadline_after(struct timespec *ts, int ms)
+static void
+deadline_after(struct timespec *ts, int ms)
 {
 	clock_gettime(CLOCK_REALTIME, ts);
 	ts->tv_sec += ms / 1000;
 	ts->tv_nsec += (long) (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
+	if (ts->tv_nsec >= 1000000000L)
+	{
 		ts->tv_sec++;
 		ts->tv_nsec -= 1000000000L;
 	}
 }
 
-static enum pool_status wait_for_slot(struct pool *p, struct pool_conn **out)
+static enum pool_status
+wait_for_slot(struct pool *p, struct pool_conn **out)
 {
 	struct timespec deadline;
 	int rc = 0;
@@ -204,7 +223,8 @@ static enum pool_status wait_for_slot(struct pool *p, struct pool_conn **out)
 	return *out != NULL ? POOL_OK : POOL_TIMEOUT;
 }
 
-enum pool_status pool_acquire(struct pool *p, struct pool_conn **out)
+enum pool_status
+pool_acquire(struct pool *p, struct pool_conn **out)
 {
 	enum pool_status st;
 
@@ -215,7 +235,8 @@ enum pool_status pool_acquire(struct pool *p, struct pool_conn **out)
 	if (st != POOL_OK)
 		return st;
 	/* Connecting blocks, so it happens outside the lock. */
-	if (!ensure_connected(p, *out)) {
+	if (!ensure_connected(p, *out))
+	{
 		pool_release(p, *out);
 		*out = NULL;
 		return POOL_DOWN;
@@ -223,7 +244,8 @@ enum pool_status pool_acquire(struct pool *p, struct pool_conn **out)
 	return POOL_OK;
 }
 
-void pool_release(struct pool *p, struct pool_conn *c)
+void
+pool_release(struct pool *p, struct pool_conn *c)
 {
 	pthread_mutex_lock(&p->mu);
 	c->busy = false;
@@ -231,7 +253,8 @@ void pool_release(struct pool *p, struct pool_conn *c)
 	pthread_mutex_unlock(&p->mu);
 }
 
-void pool_discard(struct pool_conn *c)
+void
+pool_discard(struct pool_conn *c)
 {
 	if (c->pg != NULL)
 		PQfinish(c->pg);

@@ -9,14 +9,21 @@
 
 struct pool;
 
-struct pool_conn {
-	PGconn *pg;             /* NULL while disconnected */
-	unsigned prepared;      /* bit i: statement i is prepared on pg */
-	long long retry_at_ms;  /* no reconnect attempt before this time */
+struct pool_conn
+{
+	PGconn *pg;			   /* NULL while disconnected */
+	unsigned prepared;	   /* bit i: statement i is prepared on pg */
+	long long retry_at_ms; /* no reconnect attempt before this time */
 	bool busy;
 };
 
-enum pool_status { POOL_OK, POOL_BUSY, POOL_TIMEOUT, POOL_DOWN };
+enum pool_status
+{
+	POOL_OK,
+	POOL_BUSY,
+	POOL_TIMEOUT,
+	POOL_DOWN
+};
 
 /* With session_free, connections get no session setting (a
  * transaction-pooling PgBouncer hands each transaction to any server

@@ -15,32 +15,34 @@
 /* How often the monitor asks every server for its WAL position. */
 #define MONITOR_MS 200
 
-struct read_server {
+struct read_server
+{
 	struct pool *pool;
 	const char *conninfo;
-	PGconn *watch;               /* the monitor's connection */
+	PGconn *watch; /* the monitor's connection */
 	atomic_llong down_until_ms;
-	_Atomic uint64_t replayed;   /* WAL replayed, as last seen; 0 unknown */
-	atomic_bool too_far;         /* more than --max-lag-bytes behind */
+	_Atomic uint64_t replayed; /* WAL replayed, as last seen; 0 unknown */
+	atomic_bool too_far;	   /* more than --max-lag-bytes behind */
 	char name[16];
 };
 
-struct read_servers {
+struct read_servers
+{
 	struct pool *primary;
 	const char *primary_conninfo;
 	PGconn *primary_watch;
 	struct read_server *servers;
 	int n;
 	atomic_uint next;
-	_Atomic uint64_t barrier;    /* WAL a read server must have replayed */
-	unsigned long long max_lag;  /* bytes, 0 = any */
+	_Atomic uint64_t barrier;	/* WAL a read server must have replayed */
+	unsigned long long max_lag; /* bytes, 0 = any */
 	pthread_t monitor;
 	bool monitoring;
 	atomic_bool stop;
 };
 
-struct read_servers *reads_create(const struct proxy_settings *s,
-								  struct pool *primary)
+struct read_servers *
+reads_create(const struct proxy_settings *s, struct pool *primary)
 {
 	struct read_servers *rs = calloc(1, sizeof *rs);
 
@@ -48,17 +50,20 @@ struct read_servers *reads_create(const struct proxy_settings *s,
 		return NULL;
 	rs->primary = primary;
 	rs->servers = calloc((size_t) s->n_read_db + 1, sizeof *rs->servers);
-	if (rs->servers == NULL) {
+	if (rs->servers == NULL)
+	{
 		free(rs);
 		return NULL;
 	}
-	for (; rs->n < s->n_read_db; rs->n++) {
+	for (; rs->n < s->n_read_db; rs->n++)
+	{
 		struct read_server *r = &rs->servers[rs->n];
 
 		r->pool = pool_create(s->read_db[rs->n], s->pool_size, s->queue_size,
 							  s->queue_timeout_ms, s->statement_timeout_ms,
 							  s->pgbouncer);
-		if (r->pool == NULL) {
+		if (r->pool == NULL)
+		{
 			reads_destroy(rs);
 			return NULL;
 		}
@@ -76,17 +81,20 @@ struct read_servers *reads_create(const struct proxy_settings *s,
 	return rs;
 }
 
-void reads_destroy(struct read_servers *rs)
+void
+reads_destroy(struct read_servers *rs)
 {
 	if (rs == NULL)
 		return;
-	if (rs->monitoring) {
+	if (rs->monitoring)
+	{
 		atomic_store(&rs->stop, true);
 		pthread_join(rs->monitor, NULL);
 	}
 	if (rs->primary_watch != NULL)
 		PQfinish(rs->primary_watch);
-	for (int i = 0; i < rs->n; i++) {
+	for (int i = 0; i < rs->n; i++)
+	{
 		pool_destroy(rs->servers[i].pool);
 		if (rs->servers[i].watch != NULL)
 			PQfinish(rs->servers[i].watch);
@@ -95,7 +103,8 @@ void reads_destroy(struct read_servers *rs)
 	free(rs);
 }
 
-int reads_warm(struct read_servers *rs)
+int
+reads_warm(struct read_servers *rs)
 {
 	int up = 0;
 
@@ -106,8 +115,8 @@ int reads_warm(struct read_servers *rs)
 
 /* One WAL position from the server of *pg, connecting first when needed;
  * a failed query drops the connection, the next round reconnects. */
-static bool watch_query(PGconn **pg, const char *conninfo, const char *sql,
-						uint64_t *out)
+static bool
+watch_query(PGconn **pg, const char *conninfo, const char *sql, uint64_t *out)
 {
 	if (*pg == NULL)
 		*pg = connect_with(conninfo, "convert-proxy monitor");
@@ -120,38 +129,44 @@ static bool watch_query(PGconn **pg, const char *conninfo, const char *sql,
 	return false;
 }
 
-static void check_server(struct read_servers *rs, struct read_server *r,
-						 bool have_head, uint64_t head)
+static void
+check_server(struct read_servers *rs, struct read_server *r, bool have_head,
+			 uint64_t head)
 {
 	uint64_t lsn;
 
 	if (!watch_query(&r->watch, r->conninfo,
-					 "SELECT pg_catalog.pg_last_wal_replay_lsn()", &lsn)) {
+					 "SELECT pg_catalog.pg_last_wal_replay_lsn()", &lsn))
+	{
 		atomic_store(&r->replayed, 0);
 		atomic_store(&r->down_until_ms, now_ms() + DOWN_MS);
 		return;
 	}
 	atomic_store(&r->replayed, lsn);
 	atomic_store(&r->too_far, rs->max_lag > 0 && have_head && head > lsn &&
-				 head - lsn > rs->max_lag);
+								  head - lsn > rs->max_lag);
 }
 
-static void monitor_round(struct read_servers *rs)
+static void
+monitor_round(struct read_servers *rs)
 {
 	uint64_t head = 0;
-	bool have_head = watch_query(&rs->primary_watch, rs->primary_conninfo,
-		"SELECT pg_catalog.pg_current_wal_insert_lsn()", &head);
+	bool have_head =
+		watch_query(&rs->primary_watch, rs->primary_conninfo,
+					"SELECT pg_catalog.pg_current_wal_insert_lsn()", &head);
 
 	for (int i = 0; i < rs->n && !atomic_load(&rs->stop); i++)
 		check_server(rs, &rs->servers[i], have_head, head);
 }
 
-static void *monitor_main(void *arg)
+static void *
+monitor_main(void *arg)
 {
 	struct read_servers *rs = arg;
 	struct timespec tick = {0, MONITOR_MS * 1000000L};
 
-	while (!atomic_load(&rs->stop)) {
+	while (!atomic_load(&rs->stop))
+	{
 		nanosleep(&tick, NULL);
 		monitor_round(rs);
 	}
@@ -160,7 +175,8 @@ static void *monitor_main(void *arg)
 
 /* The first round runs here, so serving starts with every server's
  * position known. */
-bool reads_monitor_start(struct read_servers *rs)
+bool
+reads_monitor_start(struct read_servers *rs)
 {
 	if (rs->n == 0)
 		return true;
@@ -169,7 +185,8 @@ bool reads_monitor_start(struct read_servers *rs)
 	return rs->monitoring;
 }
 
-void reads_raise_barrier(struct read_servers *rs, uint64_t lsn)
+void
+reads_raise_barrier(struct read_servers *rs, uint64_t lsn)
 {
 	uint64_t cur = atomic_load(&rs->barrier);
 
@@ -180,37 +197,41 @@ void reads_raise_barrier(struct read_servers *rs, uint64_t lsn)
 /* Up, not too far behind, and past every change notified so far.  The
  * replay position was read before this read's snapshot is taken, so the
  * snapshot holds everything up to it. */
-static bool usable(const struct read_servers *rs, struct read_server *r,
-				   long long t)
+static bool
+usable(const struct read_servers *rs, struct read_server *r, long long t)
 {
 	return atomic_load(&r->down_until_ms) <= t && !atomic_load(&r->too_far) &&
-		atomic_load(&r->replayed) >= atomic_load(&rs->barrier);
+		   atomic_load(&r->replayed) >= atomic_load(&rs->barrier);
 }
 
 /* The server itself is gone or refusing work (not the request's fault):
  * leave it out for a while. */
-static bool server_unreachable(const struct db_result *r)
+static bool
+server_unreachable(const struct db_result *r)
 {
 	return strcmp(r->sqlstate, "DOWN") == 0 ||
-		strcmp(r->sqlstate, "CONN") == 0 ||
-		strncmp(r->sqlstate, "08", 2) == 0 ||
-		strncmp(r->sqlstate, "57P", 3) == 0 ||
-		strcmp(r->sqlstate, "53300") == 0;
+		   strcmp(r->sqlstate, "CONN") == 0 ||
+		   strncmp(r->sqlstate, "08", 2) == 0 ||
+		   strncmp(r->sqlstate, "57P", 3) == 0 ||
+		   strcmp(r->sqlstate, "53300") == 0;
 }
 
 /* Answers the primary may give differently: any 503 (down, busy, timed
  * out) and a standby's query cancelled by a recovery conflict (40001). */
-static bool ask_primary_instead(const struct db_result *r)
+static bool
+ask_primary_instead(const struct db_result *r)
 {
 	return r->status == 503 || strcmp(r->sqlstate, "40001") == 0;
 }
 
 /* Try server r; true when its answer is final. */
-static bool try_server(struct read_server *r, enum stmt_id id,
-					   const char *const *params, struct db_result *out)
+static bool
+try_server(struct read_server *r, enum stmt_id id, const char *const *params,
+		   struct db_result *out)
 {
 	db_call(r->pool, id, params, true, out);
-	if (!ask_primary_instead(out)) {
+	if (!ask_primary_instead(out))
+	{
 		out->source = r->name;
 		return true;
 	}
@@ -220,15 +241,17 @@ static bool try_server(struct read_server *r, enum stmt_id id,
 	return false;
 }
 
-void db_read(struct read_servers *rs, enum stmt_id id,
-			 const char *const *params, struct db_result *out)
+void
+db_read(struct read_servers *rs, enum stmt_id id, const char *const *params,
+		struct db_result *out)
 {
 	unsigned start = rs->n > 0 ? atomic_fetch_add(&rs->next, 1) : 0;
 	long long t = now_ms();
 
-	for (int i = 0; i < rs->n; i++) {
-		struct read_server *r = &rs->servers[(start + (unsigned) i) %
-											 (unsigned) rs->n];
+	for (int i = 0; i < rs->n; i++)
+	{
+		struct read_server *r =
+			&rs->servers[(start + (unsigned) i) % (unsigned) rs->n];
 
 		if (!usable(rs, r, t))
 			continue;

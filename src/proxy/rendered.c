@@ -8,8 +8,9 @@
 #include "http_headers.h"
 #include "responses.h"
 
-static void add_config_headers(struct MHD_Response *resp,
-							   const struct rendered *r, const char *etag)
+static void
+add_config_headers(struct MHD_Response *resp, const struct rendered *r,
+				   const char *etag)
 {
 	MHD_add_response_header(resp, "ETag", etag);
 	MHD_add_response_header(resp, "Cache-Control", r->cache_control);
@@ -17,13 +18,12 @@ static void add_config_headers(struct MHD_Response *resp,
 	add_cors_headers(resp);
 }
 
-static struct MHD_Response *body_response(const char *body, size_t len,
-										  const struct rendered *r,
-										  const char *etag)
+static struct MHD_Response *
+body_response(const char *body, size_t len, const struct rendered *r,
+			  const char *etag)
 {
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(len, (void *) body,
-										MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		len, (void *) body, MHD_RESPMEM_MUST_COPY);
 
 	if (resp == NULL)
 		return NULL;
@@ -32,12 +32,14 @@ static struct MHD_Response *body_response(const char *body, size_t len,
 	return resp;
 }
 
-static void add_gzip(struct rendered *r, const char *body, size_t len)
+static void
+add_gzip(struct rendered *r, const char *body, size_t len)
 {
 	size_t zlen;
 	char *z = gzip_encode(body, len, &zlen);
 
-	if (z != NULL && zlen < len) {
+	if (z != NULL && zlen < len)
+	{
 		r->gz = body_response(z, zlen, r, r->etag_gz);
 		r->gz_len = zlen;
 		if (r->gz != NULL)
@@ -46,8 +48,8 @@ static void add_gzip(struct rendered *r, const char *body, size_t len)
 	free(z);
 }
 
-struct rendered *rendered_create(const char *body, size_t len,
-								 const char *cache_control)
+struct rendered *
+rendered_create(const char *body, size_t len, const char *cache_control)
 {
 	struct rendered *r = calloc(1, sizeof *r);
 
@@ -58,7 +60,8 @@ struct rendered *rendered_create(const char *body, size_t len,
 	etag_of(body, len, "-gzip", r->etag_gz, sizeof r->etag_gz);
 	r->plain = body_response(body, len, r, r->etag);
 	r->plain_len = len;
-	if (r->plain == NULL) {
+	if (r->plain == NULL)
+	{
 		free(r);
 		return NULL;
 	}
@@ -66,7 +69,8 @@ struct rendered *rendered_create(const char *body, size_t len,
 	return r;
 }
 
-void rendered_destroy(struct rendered *r)
+void
+rendered_destroy(struct rendered *r)
 {
 	if (r == NULL)
 		return;
@@ -78,12 +82,12 @@ void rendered_destroy(struct rendered *r)
 	free(r);
 }
 
-static enum MHD_Result send_not_modified(struct MHD_Connection *c,
-										 const struct rendered *r,
-										 const char *etag)
+static enum MHD_Result
+send_not_modified(struct MHD_Connection *c, const struct rendered *r,
+				  const char *etag)
 {
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(0, (void *) "", MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		0, (void *) "", MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret;
 
 	if (resp == NULL)
@@ -94,17 +98,17 @@ static enum MHD_Result send_not_modified(struct MHD_Connection *c,
 	return ret;
 }
 
-enum MHD_Result rendered_send(struct MHD_Connection *c,
-							  const struct rendered *r, bool want_gzip,
-							  const char *if_none_match, unsigned *status,
-							  size_t *bytes)
+enum MHD_Result
+rendered_send(struct MHD_Connection *c, const struct rendered *r,
+			  bool want_gzip, const char *if_none_match, unsigned *status,
+			  size_t *bytes)
 {
 	bool gz = want_gzip && r->gz != NULL;
 	const char *etag = gz ? r->etag_gz : r->etag;
 
-	if (if_none_match != NULL &&
-		(etag_matches(if_none_match, r->etag) ||
-		 etag_matches(if_none_match, r->etag_gz))) {
+	if (if_none_match != NULL && (etag_matches(if_none_match, r->etag) ||
+								  etag_matches(if_none_match, r->etag_gz)))
+	{
 		*status = MHD_HTTP_NOT_MODIFIED;
 		*bytes = 0;
 		return send_not_modified(c, r, etag);

@@ -9,9 +9,10 @@
 
 #include "mhd.h"
 
-struct rendered {
+struct rendered
+{
 	struct MHD_Response *plain;
-	struct MHD_Response *gz;     /* NULL when gzip does not make it smaller */
+	struct MHD_Response *gz; /* NULL when gzip does not make it smaller */
 	size_t plain_len, gz_len;
 	char etag[48];
 	char etag_gz[48];

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *json_error_body(int status, const char *message, size_t *len)
+char *
+json_error_body(int status, const char *message, size_t *len)
 {
 	json_object *o = json_object_new_object();
 	const char *text;
@@ -12,26 +13,26 @@ char *json_error_body(int status, const char *message, size_t *len)
 
 	json_object_object_add(o, "code", json_object_new_int(status));
 	json_object_object_add(o, "message", json_object_new_string(message));
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-										  JSON_C_TO_STRING_NOSLASHESCAPE);
+	text = json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	copy = strdup(text);
 	json_object_put(o);
 	*len = copy ? strlen(copy) : 0;
 	return copy;
 }
 
-void add_cors_headers(struct MHD_Response *r)
+void
+add_cors_headers(struct MHD_Response *r)
 {
 	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
 	MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag");
 }
 
-struct MHD_Response *json_response(const char *body, size_t len,
-								   const char *cache_control)
+struct MHD_Response *
+json_response(const char *body, size_t len, const char *cache_control)
 {
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, (void *) body,
-										MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		len, (void *) body, MHD_RESPMEM_MUST_COPY);
 
 	if (r == NULL)
 		return NULL;
@@ -41,19 +42,21 @@ struct MHD_Response *json_response(const char *body, size_t len,
 	return r;
 }
 
-struct MHD_Response *empty_response(void)
+struct MHD_Response *
+empty_response(void)
 {
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(0, (void *) "", MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		0, (void *) "", MHD_RESPMEM_PERSISTENT);
 
 	if (r != NULL)
 		add_cors_headers(r);
 	return r;
 }
 
-enum MHD_Result queue_response(struct server *srv, struct MHD_Connection *c,
-							   struct request *rq, unsigned status,
-							   struct MHD_Response *resp, size_t bytes)
+enum MHD_Result
+queue_response(struct server *srv, struct MHD_Connection *c,
+			   struct request *rq, unsigned status, struct MHD_Response *resp,
+			   size_t bytes)
 {
 	enum MHD_Result ret;
 
@@ -68,9 +71,9 @@ enum MHD_Result queue_response(struct server *srv, struct MHD_Connection *c,
 	return ret;
 }
 
-enum MHD_Result queue_error(struct server *srv, struct MHD_Connection *c,
-							struct request *rq, unsigned status,
-							const char *message)
+enum MHD_Result
+queue_error(struct server *srv, struct MHD_Connection *c, struct request *rq,
+			unsigned status, const char *message)
 {
 	size_t len;
 	char *body = json_error_body((int) status, message, &len);

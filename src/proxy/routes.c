@@ -2,9 +2,10 @@
 
 #include <string.h>
 
-struct route_def {
+struct route_def
+{
 	const char *path;
-	bool prefix;          /* path is a prefix followed by the key */
+	bool prefix; /* path is a prefix followed by the key */
 	enum route_kind kind;
 	unsigned methods;
 	const char *allow;
@@ -17,10 +18,17 @@ static const struct route_def ROUTES[] = {
 	{"/v1/track/", true, R_TRACK, M_POST | M_OPTIONS, "POST, OPTIONS"},
 };
 
-enum method method_of(const char *m)
+enum method
+method_of(const char *m)
 {
-	static const struct { const char *name; enum method m; } M[] = {
-		{"GET", M_GET}, {"HEAD", M_HEAD}, {"POST", M_POST},
+	static const struct
+	{
+		const char *name;
+		enum method m;
+	} M[] = {
+		{"GET", M_GET},
+		{"HEAD", M_HEAD},
+		{"POST", M_POST},
 		{"OPTIONS", M_OPTIONS},
 	};
 
@@ -32,7 +40,8 @@ enum method method_of(const char *m)
 
 /* Copies a run of 1-18 digits (fits bigint) ending at stop; returns the
  * character after it, or NULL. */
-static const char *take_id(const char *s, char stop, char *dst)
+static const char *
+take_id(const char *s, char stop, char *dst)
 {
 	size_t n = 0;
 
@@ -46,7 +55,8 @@ static const char *take_id(const char *s, char stop, char *dst)
 }
 
 /* "<digits>/<digits>" followed by exactly suffix. */
-static bool ids_then(const char *tail, const char *suffix, struct route *r)
+static bool
+ids_then(const char *tail, const char *suffix, struct route *r)
 {
 	const char *p = take_id(tail, '/', r->account);
 
@@ -58,21 +68,24 @@ static bool ids_then(const char *tail, const char *suffix, struct route *r)
 
 /* {account_id}/{project_id}/basic is the one route whose ids the proxy
  * reads; every other tail is an SDK key, passed on verbatim. */
-static void set_ids(const char *tail, struct route *r)
+static void
+set_ids(const char *tail, struct route *r)
 {
 	if (r->kind == R_CONFIG && ids_then(tail, "/basic", r))
 		r->kind = R_CONFIG_BASIC;
 }
 
-void route_match(const char *path, struct route *r)
+void
+route_match(const char *path, struct route *r)
 {
 	memset(r, 0, sizeof *r);
-	for (size_t i = 0; i < sizeof ROUTES / sizeof ROUTES[0]; i++) {
+	for (size_t i = 0; i < sizeof ROUTES / sizeof ROUTES[0]; i++)
+	{
 		const struct route_def *d = &ROUTES[i];
 		size_t n = strlen(d->path);
 
-		if (d->prefix ? strncmp(path, d->path, n) != 0 || path[n] == '\0'
-			: strcmp(path, d->path) != 0)
+		if (d->prefix ? strncmp(path, d->path, n) != 0 || path[n] == '\0' :
+						strcmp(path, d->path) != 0)
 			continue;
 		r->kind = d->kind;
 		r->methods = d->methods;

@@ -5,16 +5,31 @@
 
 #include <stdbool.h>
 
-enum route_kind { R_NONE, R_HEALTH, R_CONFIG, R_CONFIG_BASIC, R_TRACK };
+enum route_kind
+{
+	R_NONE,
+	R_HEALTH,
+	R_CONFIG,
+	R_CONFIG_BASIC,
+	R_TRACK
+};
 
-enum method { M_GET = 1, M_HEAD = 2, M_POST = 4, M_OPTIONS = 8, M_OTHER = 16 };
+enum method
+{
+	M_GET = 1,
+	M_HEAD = 2,
+	M_POST = 4,
+	M_OPTIONS = 8,
+	M_OTHER = 16
+};
 
-struct route {
+struct route
+{
 	enum route_kind kind;
-	unsigned methods;     /* allowed enum method bits */
-	const char *allow;    /* the same, as an Allow header */
-	const char *key;      /* the path after the prefix (SDK key) */
-	char account[20];     /* R_CONFIG_BASIC: the ids in the path */
+	unsigned methods;  /* allowed enum method bits */
+	const char *allow; /* the same, as an Allow header */
+	const char *key;   /* the path after the prefix (SDK key) */
+	char account[20];  /* R_CONFIG_BASIC: the ids in the path */
 	char project[20];
 };
 

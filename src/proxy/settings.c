@@ -8,10 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum kind { K_LISTEN, K_STRING, K_INT, K_SIZE, K_LONG, K_BOOL, K_READ_DB };
+enum kind
+{
+	K_LISTEN,
+	K_STRING,
+	K_INT,
+	K_SIZE,
+	K_LONG,
+	K_BOOL,
+	K_READ_DB
+};
 
-struct setting {
-	const char *flag;  /* without the leading "--" */
+struct setting
+{
+	const char *flag; /* without the leading "--" */
 	const char *env;
 	enum kind kind;
 	size_t offset;
@@ -58,8 +68,8 @@ static const struct setting SETTINGS[] = {
 	{"request-timeout", "CONVERT_PROXY_REQUEST_TIMEOUT", K_INT,
 	 OFF(request_timeout_s), 1, 3600,
 	 "seconds to send a whole request, header and body (default 30)"},
-	{"min-body-rate", "CONVERT_PROXY_MIN_BODY_RATE", K_INT,
-	 OFF(min_body_rate), 0, 1 << 30,
+	{"min-body-rate", "CONVERT_PROXY_MIN_BODY_RATE", K_INT, OFF(min_body_rate),
+	 0, 1 << 30,
 	 "slowest body upload in bytes/s after its first second, 0 = any "
 	 "(default 1024)"},
 	{"max-connections-per-client", "CONVERT_PROXY_MAX_CONNECTIONS_PER_CLIENT",
@@ -73,10 +83,10 @@ static const struct setting SETTINGS[] = {
 	{"statement-timeout", "CONVERT_PROXY_STATEMENT_TIMEOUT", K_INT,
 	 OFF(statement_timeout_ms), 0, 3600000,
 	 "PostgreSQL statement_timeout in ms, 0 = none (default 10000)"},
-	{"cache-ttl", "CONVERT_PROXY_CACHE_TTL", K_INT, OFF(cache_ttl_s), 0,
-	 86400, "seconds a rendered config is kept in memory, 0 = off (default 30)"},
-	{"cache-entries", "CONVERT_PROXY_CACHE_ENTRIES", K_INT,
-	 OFF(cache_entries), 1, 1000000,
+	{"cache-ttl", "CONVERT_PROXY_CACHE_TTL", K_INT, OFF(cache_ttl_s), 0, 86400,
+	 "seconds a rendered config is kept in memory, 0 = off (default 30)"},
+	{"cache-entries", "CONVERT_PROXY_CACHE_ENTRIES", K_INT, OFF(cache_entries),
+	 1, 1000000,
 	 "configs kept in memory; the least recently used go first "
 	 "(default 1024)"},
 	{"max-age", "CONVERT_PROXY_MAX_AGE", K_INT, OFF(max_age_s), 0, 86400,
@@ -87,7 +97,8 @@ static const struct setting SETTINGS[] = {
 
 #define N_SETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])
 
-static void set_defaults(struct proxy_settings *s)
+static void
+set_defaults(struct proxy_settings *s)
 {
 	memset(s, 0, sizeof *s);
 	strcpy(s->listen_host, "127.0.0.1");
@@ -113,7 +124,8 @@ static void set_defaults(struct proxy_settings *s)
 }
 
 /* "host:port", "[v6]:port" or ":port" (keeps the default host). */
-static int parse_listen(const char *v, struct proxy_settings *s)
+static int
+parse_listen(const char *v, struct proxy_settings *s)
 {
 	const char *colon = strrchr(v, ':');
 	const char *host = v;
@@ -124,7 +136,8 @@ static int parse_listen(const char *v, struct proxy_settings *s)
 	if (colon == NULL)
 		return -1;
 	hlen = (size_t) (colon - v);
-	if (hlen >= 2 && v[0] == '[' && v[hlen - 1] == ']') {
+	if (hlen >= 2 && v[0] == '[' && v[hlen - 1] == ']')
+	{
 		host = v + 1;
 		hlen -= 2;
 	}
@@ -134,7 +147,8 @@ static int parse_listen(const char *v, struct proxy_settings *s)
 		return -1;
 	if (hlen >= sizeof s->listen_host)
 		return -1;
-	if (hlen > 0) {
+	if (hlen > 0)
+	{
 		memcpy(s->listen_host, host, hlen);
 		s->listen_host[hlen] = '\0';
 	}
@@ -142,7 +156,8 @@ static int parse_listen(const char *v, struct proxy_settings *s)
 	return 0;
 }
 
-static int parse_bool(const char *v, int *out)
+static int
+parse_bool(const char *v, int *out)
 {
 	if (strcmp(v, "on") == 0 || strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
 		*out = 1;
@@ -154,7 +169,8 @@ static int parse_bool(const char *v, int *out)
 	return 0;
 }
 
-static int add_read_db(const char *v, struct proxy_settings *s)
+static int
+add_read_db(const char *v, struct proxy_settings *s)
 {
 	if (v[0] == '\0' || s->n_read_db >= MAX_READ_DB)
 		return -1;
@@ -164,7 +180,8 @@ static int add_read_db(const char *v, struct proxy_settings *s)
 
 /* The environment variable holds several connection strings separated by
  * ';', split into a static copy (settings live as long as the process). */
-static int split_read_db(const char *v, struct proxy_settings *s)
+static int
+split_read_db(const char *v, struct proxy_settings *s)
 {
 	static char copy[8192];
 	char *save = NULL, *item;
@@ -173,7 +190,8 @@ static int split_read_db(const char *v, struct proxy_settings *s)
 		return -1;
 	strcpy(copy, v);
 	for (item = strtok_r(copy, ";", &save); item != NULL;
-		 item = strtok_r(NULL, ";", &save)) {
+		 item = strtok_r(NULL, ";", &save))
+	{
 		while (*item == ' ')
 			item++;
 		if (*item != '\0' && add_read_db(item, s) != 0)
@@ -182,13 +200,14 @@ static int split_read_db(const char *v, struct proxy_settings *s)
 	return 0;
 }
 
-static int apply(const struct setting *d, const char *v,
-				 struct proxy_settings *s)
+static int
+apply(const struct setting *d, const char *v, struct proxy_settings *s)
 {
 	char *end;
 	long n;
 
-	switch (d->kind) {
+	switch (d->kind)
+	{
 	case K_LISTEN:
 		return parse_listen(v, s);
 	case K_READ_DB:
@@ -216,7 +235,8 @@ static int apply(const struct setting *d, const char *v,
 	return -1;
 }
 
-static const struct setting *find_flag(const char *name, size_t len)
+static const struct setting *
+find_flag(const char *name, size_t len)
 {
 	for (size_t i = 0; i < N_SETTINGS; i++)
 		if (strlen(SETTINGS[i].flag) == len &&
@@ -225,16 +245,19 @@ static const struct setting *find_flag(const char *name, size_t len)
 	return NULL;
 }
 
-static int apply_env(struct proxy_settings *s, char *err, size_t errlen)
+static int
+apply_env(struct proxy_settings *s, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < N_SETTINGS; i++) {
+	for (size_t i = 0; i < N_SETTINGS; i++)
+	{
 		const char *v = getenv(SETTINGS[i].env);
 		int rc = 0;
 
 		if (v != NULL)
-			rc = SETTINGS[i].kind == K_READ_DB ? split_read_db(v, s)
-				: apply(&SETTINGS[i], v, s);
-		if (rc != 0) {
+			rc = SETTINGS[i].kind == K_READ_DB ? split_read_db(v, s) :
+												 apply(&SETTINGS[i], v, s);
+		if (rc != 0)
+		{
 			snprintf(err, errlen, "invalid value for %s", SETTINGS[i].env);
 			return -1;
 		}
@@ -243,38 +266,45 @@ static int apply_env(struct proxy_settings *s, char *err, size_t errlen)
 }
 
 /* Accepts "--flag value" and "--flag=value". */
-static int apply_flags(int argc, char **argv, struct proxy_settings *s,
-					   char *err, size_t errlen)
+static int
+apply_flags(int argc, char **argv, struct proxy_settings *s, char *err,
+			size_t errlen)
 {
 	bool read_db_flag = false;
 
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i++)
+	{
 		const char *a = argv[i], *eq, *v;
 		const struct setting *d;
 
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
 			return 1;
-		if (strncmp(a, "--", 2) != 0) {
+		if (strncmp(a, "--", 2) != 0)
+		{
 			snprintf(err, errlen, "unexpected argument \"%s\"", a);
 			return -1;
 		}
 		eq = strchr(a + 2, '=');
 		d = find_flag(a + 2, eq ? (size_t) (eq - a - 2) : strlen(a + 2));
-		if (d == NULL) {
+		if (d == NULL)
+		{
 			snprintf(err, errlen, "unknown option \"%s\"", a);
 			return -1;
 		}
-		if (eq == NULL && i + 1 >= argc) {
+		if (eq == NULL && i + 1 >= argc)
+		{
 			snprintf(err, errlen, "option --%s needs a value", d->flag);
 			return -1;
 		}
 		v = eq ? eq + 1 : argv[++i];
 		/* --read-db flags replace the environment's list. */
-		if (d->kind == K_READ_DB && !read_db_flag) {
+		if (d->kind == K_READ_DB && !read_db_flag)
+		{
 			read_db_flag = true;
 			s->n_read_db = 0;
 		}
-		if (apply(d, v, s) != 0) {
+		if (apply(d, v, s) != 0)
+		{
 			snprintf(err, errlen, "invalid value for --%s", d->flag);
 			return -1;
 		}
@@ -282,8 +312,9 @@ static int apply_flags(int argc, char **argv, struct proxy_settings *s,
 	return 0;
 }
 
-int settings_parse(int argc, char **argv, struct proxy_settings *s,
-				   char *err, size_t errlen)
+int
+settings_parse(int argc, char **argv, struct proxy_settings *s, char *err,
+			   size_t errlen)
 {
 	int rc;
 
@@ -296,7 +327,8 @@ int settings_parse(int argc, char **argv, struct proxy_settings *s,
 	return rc;
 }
 
-void settings_usage(const char *prog)
+void
+settings_usage(const char *prog)
 {
 	printf("usage: %s [--option value]...\n\n", prog);
 	printf("Serves convert's config and track routes over HTTP.\n\n");

@@ -3,7 +3,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-static bool parse_lsn(const char *s, uint64_t *out)
+static bool
+parse_lsn(const char *s, uint64_t *out)
 {
 	unsigned hi, lo;
 	char end;
@@ -14,7 +15,8 @@ static bool parse_lsn(const char *s, uint64_t *out)
 	return true;
 }
 
-bool query_lsn(PGconn *pg, const char *sql, uint64_t *out)
+bool
+query_lsn(PGconn *pg, const char *sql, uint64_t *out)
 {
 	PGresult *r = PQexec(pg, sql);
 	bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
