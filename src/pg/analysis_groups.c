@@ -31,6 +31,7 @@ struct AnalysisGroups
 	MemoryContext context;
 };
 
+/* An empty table of (variation, dimension value) groups in context. */
 AnalysisGroups *
 analysis_groups_create(MemoryContext context)
 {

@@ -71,6 +71,8 @@ check_memory_limit(MemoryContext context, size_t more)
 						 "or analyse a shorter period.")));
 }
 
+/* The tally's allocator: a huge-capable chunk of context, within
+ * convert.analysis_memory_limit. */
 static void *
 tally_alloc(void *context, size_t size)
 {
@@ -83,6 +85,7 @@ tally_alloc(void *context, size_t size)
 	return block;
 }
 
+/* Grow a tally block, charging only the growth to the memory limit. */
 static void *
 tally_grow(void *context, void *block, size_t size)
 {
@@ -94,6 +97,7 @@ tally_grow(void *context, void *block, size_t size)
 	return block;
 }
 
+/* Free a tally block. */
 static void
 tally_release(void *context, void *block)
 {

@@ -91,6 +91,8 @@ typedef struct TallyReceiver
 	bool		row_context_used;
 } TallyReceiver;
 
+/* Raise the error a failed tally step stands for (out of memory, over the
+ * limit, ...). */
 static void
 check_tally_status(cv_tally_status status)
 {
@@ -164,6 +166,7 @@ order_number(TallyReceiver *r, TupleTableSlot *slot, int column, const char *wha
 	return out;
 }
 
+/* Free what the last row allocated, when it allocated anything. */
 static void
 end_row(TallyReceiver *r)
 {
@@ -172,6 +175,8 @@ end_row(TallyReceiver *r)
 	r->row_context_used = false;
 }
 
+/* DestReceiver callback of the exposure query: one visitor's first
+ * assignment into the tally. */
 static bool
 receive_exposure(TupleTableSlot *slot, DestReceiver *self)
 {
@@ -199,6 +204,8 @@ receive_exposure(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
+/* DestReceiver callback of the conversion query: fold one conversion into
+ * its visitor's slot. */
 static bool
 receive_conversion(TupleTableSlot *slot, DestReceiver *self)
 {
@@ -223,6 +230,7 @@ receive_conversion(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
+/* The DestReceiver's other callbacks have nothing to do. */
 static void
 receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
@@ -272,6 +280,7 @@ scan_into_tally(const char *query, bool (*receive) (TupleTableSlot *, DestReceiv
 	MemoryContextDelete(receiver.row_context);
 }
 
+/* Size the tally's visitor table by the number of exposures, counted first. */
 static void
 reserve_for_exposures(cv_tally *tally, ParamListInfo params)
 {
@@ -290,6 +299,8 @@ reserve_for_exposures(cv_tally *tally, ParamListInfo params)
 	check_tally_status(cv_tally_reserve(tally, (size_t) DatumGetInt64(count)));
 }
 
+/* The parameters both scan queries take: project, experience, period,
+ * dimension. */
 static ParamListInfo
 scan_params(int64 project_id, int64 experience_id, TimestampTz from, TimestampTz to,
 			text *dimension)
@@ -337,6 +348,8 @@ bound_argument(FunctionCallInfo fcinfo, int arg, bool percentile)
 	return bound;
 }
 
+/* Outlier bounds of one measure (values or percentiles) from three function
+ * arguments. */
 static void
 set_bounds(FunctionCallInfo fcinfo, cv_tally *tally, cv_measure measure, int first_arg)
 {
@@ -347,6 +360,7 @@ set_bounds(FunctionCallInfo fcinfo, cv_tally *tally, cv_measure measure, int fir
 	cv_tally_set_bounds(tally, measure, &low, &high);
 }
 
+/* An exact tally sum as a numeric Datum. */
 static Datum
 decimal_datum(const cv_decimal *d)
 {
@@ -425,6 +439,8 @@ emit_days(FunctionCallInfo fcinfo, cv_tally *tally)
 	}
 }
 
+/* Run the tally for one analysis function: exposures, then conversions from
+ * the first exposure minus lookback, then output's rows. */
 static Datum
 run_tally(FunctionCallInfo fcinfo, int64 lookback, TallyOutput output, text *dimension)
 {

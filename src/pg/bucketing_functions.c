@@ -39,6 +39,8 @@ checked_max_traffic(int32 max_traffic)
 	return max_traffic == 0 ? CV_DEFAULT_MAX_TRAFFIC : max_traffic;
 }
 
+/* The SDK's bucket of a visitor, both ids hashed as UTF-8 whatever the
+ * database encoding. */
 static int32
 bucket_value_of(text *experience_id, text *visitor_id, uint32 seed,
 				int32 max_traffic)

@@ -28,6 +28,8 @@ server_text(const char *utf8)
 	return pg_any_to_server(utf8, strlen(utf8), PG_UTF8);
 }
 
+/* Raise a config compile error: out of memory, a limit, or invalid input
+ * with its JSON path. */
 static void
 report_config_error(const cv_config_error *err)
 {
@@ -102,6 +104,7 @@ checked_config(Datum d)
 	return c;
 }
 
+/* convert.config's text input: compile the JSON (converted to UTF-8). */
 Datum
 convert_config_in(PG_FUNCTION_ARGS)
 {
@@ -111,12 +114,14 @@ convert_config_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(config_from_utf8(utf8.data, utf8.len));
 }
 
+/* convert.config's text output: the JSON as given. */
 Datum
 convert_config_out(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_CSTRING(config_to_cstring(checked_config(PG_GETARG_DATUM(0))));
 }
 
+/* convert.config's binary input: a version byte, then the JSON. */
 Datum
 convert_config_recv(PG_FUNCTION_ARGS)
 {
@@ -136,6 +141,7 @@ convert_config_recv(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(config_from_utf8(json, (size_t) len));
 }
 
+/* convert.config's binary output: a version byte, then the JSON. */
 Datum
 convert_config_send(PG_FUNCTION_ARGS)
 {

@@ -16,6 +16,7 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+/* Define the extension's settings and reserve the convert.* prefix. */
 void
 _PG_init(void)
 {

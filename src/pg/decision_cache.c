@@ -32,6 +32,8 @@ jsonb_from_utf8(MemoryContext mcxt, const char *json, size_t len)
 	return jb;
 }
 
+/* A per-call-site cache of the compiled config, freed with the call's
+ * memory context. */
 static DecisionCache *
 cache_create(FmgrInfo *flinfo)
 {
@@ -47,6 +49,8 @@ cache_create(FmgrInfo *flinfo)
 	return cache;
 }
 
+/* Compile a config value into the cache, with room for its variation,
+ * change and feature results. */
 static void
 cache_fill(DecisionCache *cache, struct varlena *raw, Size raw_size)
 {

@@ -31,6 +31,7 @@ jsonb_copy_datum(Jsonb *jb)
 	return JsonbPGetDatum(copy);
 }
 
+/* Raise out of memory when evaluating the config failed to allocate. */
 static void
 check_runtime(DecisionCache *cache)
 {
@@ -64,6 +65,7 @@ convert_run_experience(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(jsonb_copy_datum(result));
 }
 
+/* Add one jsonb row to a set-returning function's result. */
 static void
 put_row(ReturnSetInfo *rsinfo, Jsonb *jb)
 {

@@ -20,6 +20,7 @@ static const char *const allowed_attributes =
 "ignoreLocationProperties, enableStorage, typeCasting, experienceKeys, "
 "locations, goals, enableTracking, updateVisitorProperties.";
 
+/* Raise an invalid attributes error naming the path and the allowed keys. */
 static void
 attribute_error(const char *path, const char *problem)
 {
@@ -44,6 +45,7 @@ decision_text_arg(FunctionCallInfo fcinfo, int n)
 	return t;
 }
 
+/* Server-encoded text as UTF-8 for the core. */
 static cv_text
 utf8_of(const char *s, int len)
 {
@@ -101,6 +103,8 @@ scalar_string(const JsonbValue *v, cv_text *out)
 	return false;
 }
 
+/* attributes.bucketing: the stored decisions, experience id to variation
+ * id. */
 static void
 read_bucketing(JsonbValue *v, cv_decide_input *in)
 {
@@ -168,6 +172,7 @@ read_custom_segments(JsonbValue *list, cv_decide_input *in)
 	in->n_custom_segments = n;
 }
 
+/* attributes.experienceKeys: the experiences run_feature may evaluate. */
 static void
 read_experience_keys(JsonbValue *v, cv_decide_input *in)
 {
@@ -233,6 +238,7 @@ typedef struct StoredSegments
 	bool		alone;
 } StoredSegments;
 
+/* Is k a part of the SDK's stored record other than segments? */
 static bool
 is_record_key(const JsonbValue *k)
 {
@@ -303,6 +309,7 @@ visitor_properties(FunctionCallInfo fcinfo, int argno, DecisionCache *cache,
 	read_custom_segments(v.custom_segments, in);
 }
 
+/* The location_properties argument; NULL means not passed. */
 static void
 location_properties(FunctionCallInfo fcinfo, int argno, cv_decide_input *in)
 {

@@ -36,6 +36,8 @@ with_allocation(Jsonb *tmpl, int32 value)
 	return JsonbValueToJsonb(res);
 }
 
+/* The jsonb of a variation's result (fresh or stored), built once per
+ * cache. */
 static Jsonb *
 template_of(DecisionCache *cache, uint32 var, bool fresh)
 {
@@ -89,6 +91,7 @@ fresh_result(DecisionCache *cache, uint32 var, int32 value)
 	return result;
 }
 
+/* A jsonb string holding s (s needs no escaping). */
 static Jsonb *
 string_jsonb(const char *s)
 {
@@ -113,6 +116,7 @@ decision_jsonb(DecisionCache *cache, const cv_decision *d)
 	}
 }
 
+/* One run_feature(s) entry as jsonb: enabled, disabled or a rule error. */
 Jsonb *
 feature_entry_jsonb(DecisionCache *cache, const cv_feature_entry *e)
 {

@@ -148,6 +148,7 @@ typedef struct MemberWalk
 	uint32		index;
 } MemberWalk;
 
+/* Start walking the members (or elements) of c. */
 static void
 member_walk_init(MemberWalk *w, JsonbContainer *c)
 {
@@ -184,6 +185,7 @@ member_next(MemberWalk *w, JsonbValue *key, JsonbValue *value)
 	return false;
 }
 
+/* The value of key in object c; NULL for arrays and absent keys. */
 static JsonbValue *
 lookup(JsonbContainer *c, JsonbValue *key)
 {
@@ -192,6 +194,8 @@ lookup(JsonbContainer *c, JsonbValue *key)
 	return getKeyJsonValueFromContainer(c, key->val.string.val, key->val.string.len, NULL);
 }
 
+/* Push key with over_value merged over base_value (objects merge
+ * recursively). */
 static void
 push_member(JsonbParseState **st, JsonbValue *key, JsonbValue *base_value,
 			JsonbValue *over_value)

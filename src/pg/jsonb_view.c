@@ -27,6 +27,7 @@ numeric_to_js_double(Numeric n)
 	return d;
 }
 
+/* A core JSON view of a jsonb scalar or container. */
 static void
 view_of_value(const JsonbValue *v, cv_jv *out)
 {
@@ -64,12 +65,14 @@ view_of_value(const JsonbValue *v, cv_jv *out)
 	}
 }
 
+/* Members or elements of a container, for the core's JSON view. */
 static size_t
 view_count(const void *node)
 {
 	return JsonContainerSize((const JsonbContainer *) node);
 }
 
+/* Element i of an array, for the core's JSON view. */
 static bool
 view_array_get(const void *node, size_t i, cv_jv *out)
 {
@@ -85,6 +88,7 @@ view_array_get(const void *node, size_t i, cv_jv *out)
 	return true;
 }
 
+/* Member key of an object, for the core's JSON view; key is UTF-8. */
 static bool
 view_object_get(const void *node, const char *key, size_t len, cv_jv *out)
 {

@@ -30,6 +30,7 @@ rules_cache_free(void *arg)
 	cache->runtime = NULL;
 }
 
+/* The call site's cache of compiled rules, created on first use. */
 static RulesCache *
 rules_cache_get(FmgrInfo *flinfo)
 {

@@ -66,6 +66,7 @@ rules_from_utf8(const char *json, size_t len, cv_rules_mode mode)
 	return result;
 }
 
+/* convert.rules' text input: validate and compile the JSON (as UTF-8). */
 Datum
 convert_rules_in(PG_FUNCTION_ARGS)
 {
@@ -96,6 +97,7 @@ rules_json(Rules *r, size_t *len)
 	return result;
 }
 
+/* convert.rules' text output: its canonical JSON. */
 Datum
 convert_rules_out(PG_FUNCTION_ARGS)
 {
@@ -106,6 +108,7 @@ convert_rules_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(pg_any_to_server(json, (int) len, PG_UTF8));
 }
 
+/* convert.rules' binary input: a version byte, then the JSON. */
 Datum
 convert_rules_recv(PG_FUNCTION_ARGS)
 {
@@ -124,6 +127,7 @@ convert_rules_recv(PG_FUNCTION_ARGS)
 	PG_RETURN_RULES_P(rules_from_utf8(utf8.data, utf8.len, CV_RULES_STRICT));
 }
 
+/* convert.rules' binary output: a version byte, then the JSON. */
 Datum
 convert_rules_send(PG_FUNCTION_ARGS)
 {

@@ -22,6 +22,7 @@ PG_FUNCTION_INFO_V1(convert_secret_equal);
 /* Enough for any salt or token; keeps a typo from allocating gigabytes. */
 #define CV_RANDOM_BYTES_MAX 1024
 
+/* n random bytes from pg_strong_random (secrets, debug tokens). */
 Datum
 convert_random_bytes(PG_FUNCTION_ARGS)
 {

@@ -35,6 +35,7 @@ check_confidence(double confidence)
 				 errhint("Use 0.95 for 95%% intervals.")));
 }
 
+/* Raise unless df is positive. */
 static void
 check_degrees_of_freedom(double df)
 {

@@ -70,6 +70,7 @@ convert_metric_moments_add(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
+/* metric_moments' combine function: merge two partial states. */
 Datum
 convert_metric_moments_combine(PG_FUNCTION_ARGS)
 {
@@ -104,6 +105,7 @@ convert_metric_moments_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+/* metric_moments' deserialize function: a state from its bytes. */
 Datum
 convert_metric_moments_deserialize(PG_FUNCTION_ARGS)
 {

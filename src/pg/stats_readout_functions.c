@@ -99,6 +99,7 @@ convert_bayes_lift(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
+/* The correction method named by text: holm or bh. */
 static cv_adjustment
 adjustment_argument(text *method)
 {

@@ -15,6 +15,7 @@ typedef struct DupKey
 	Size		len;
 } DupKey;
 
+/* Hash of a duplicate key's bytes, for the dynahash table. */
 static uint32
 dup_key_hash(const void *key, Size keysize)
 {
@@ -23,6 +24,7 @@ dup_key_hash(const void *key, Size keysize)
 	return hash_bytes((const unsigned char *) k->bytes, (int) k->len);
 }
 
+/* Equality of duplicate keys (0 when equal), for the dynahash table. */
 static int
 dup_key_match(const void *a, const void *b, Size keysize)
 {

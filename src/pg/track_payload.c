@@ -262,6 +262,8 @@ repeated_in_batch(HTAB *dups, MemoryContext cxt, const TrackRow *row, const Json
 	return false;				/* other revenue events are never duplicates */
 }
 
+/* convert_internal.track_parse: check a batch's visitors and return one row
+ * per event. */
 Datum
 convert_track_parse(PG_FUNCTION_ARGS)
 {

@@ -19,6 +19,7 @@ typedef struct VariationCache
 	MemoryContext mcxt;			/* holds bytes and value; reset on a miss */
 } VariationCache;
 
+/* The JSON type of v, for error details. */
 static const char *
 jsonb_type_name(const JsonbValue *v)
 {
@@ -39,6 +40,7 @@ jsonb_type_name(const JsonbValue *v)
 	}
 }
 
+/* Raise an invalid variations error naming the element and field. */
 static void
 variations_error(int index, const char *field, const char *problem,
 				 const JsonbValue *found)
@@ -53,6 +55,7 @@ variations_error(int index, const char *field, const char *problem,
 					 "\"traffic_allocation\" (a percentage) and \"status\".")));
 }
 
+/* A jsonb number as the double JSON.parse would read. */
 static double
 jsonb_numeric_to_double(Numeric n)
 {
@@ -125,6 +128,7 @@ read_variation_id(int index, JsonbValue *idv, cv_variation *out)
 	}
 }
 
+/* One element of the variations array into a core variation. */
 static void
 read_variation(int index, JsonbValue *elem, cv_variation *out)
 {

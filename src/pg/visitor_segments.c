@@ -30,6 +30,7 @@ static const char *const report_keys[] = {
 	CUSTOM_SEGMENTS
 };
 
+/* Is key one of the SDK's report segments? */
 static bool
 is_report_key(const char *key, int len)
 {
@@ -107,6 +108,7 @@ object_deep_equal(JsonbContainer *a, JsonbContainer *b)
 	return true;
 }
 
+/* Do two jsonb containers hold equal values, member by member? */
 static bool
 container_deep_equal(JsonbContainer *a, JsonbContainer *b)
 {
@@ -155,6 +157,7 @@ visitor_segments_custom_ok(JsonbContainer *object)
 		(list->type == jbvBinary && JsonContainerIsArray(list->val.binary.data));
 }
 
+/* Raise unless customSegments is an array or a string. */
 static void
 check_custom_segments(JsonbContainer *props)
 {

@@ -1,3 +1,5 @@
+/* access_log.c — The access log (access_log.h): one line per request,
+ * written with a single fprintf so lines never mix. */
 #include "access_log.h"
 
 #include <stdio.h>
@@ -18,6 +20,7 @@ access_log_open(const char *path)
 	return true;
 }
 
+/* Close the log file; stdout is only flushed. */
 void
 access_log_close(void)
 {
@@ -47,6 +50,7 @@ escape_into(char *dst, size_t cap, const char *s)
 	dst[n] = '\0';
 }
 
+/* Write one line for a finished request (nothing when logging is off). */
 void
 access_log_write(const struct access_entry *e)
 {

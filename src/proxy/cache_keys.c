@@ -1,9 +1,12 @@
+/* cache_keys.c — Building the config cache's keys (cache_keys.h). */
 #include "cache_keys.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A cache key: route kind, path key, entry kind and environment, joined
+ * with 0x1f. */
 static char *
 key_of(enum route_kind kind, const char *path_key, const char *what,
 	   const char *env)

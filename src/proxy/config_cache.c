@@ -1,3 +1,6 @@
+/* config_cache.c — The in-process config cache (config_cache.h): a hash
+ * table of entries with a TTL, a least-recently-used list, and a generation
+ * that refuses answers read before the last clear. */
 #include "config_cache.h"
 
 #include <pthread.h>
@@ -33,6 +36,8 @@ struct config_cache
 	uint64_t generation;
 };
 
+/* An empty cache keeping answers ttl_s seconds, at most max_entries; off
+ * until cache_set_enabled. */
 struct config_cache *
 cache_create(int ttl_s, int max_entries)
 {
@@ -46,6 +51,7 @@ cache_create(int ttl_s, int max_entries)
 	return c;
 }
 
+/* FNV-1a hash of key, reduced to a bucket of the table. */
 static unsigned
 bucket_of(const char *key)
 {
@@ -56,6 +62,7 @@ bucket_of(const char *key)
 	return h % BUCKETS;
 }
 
+/* Take e out of the recency list. */
 static void
 unlink_recency(struct config_cache *c, struct entry *e)
 {
@@ -70,6 +77,7 @@ unlink_recency(struct config_cache *c, struct entry *e)
 	e->newer = e->older = NULL;
 }
 
+/* Make e the most recently used entry. */
 static void
 push_newest(struct config_cache *c, struct entry *e)
 {
@@ -99,6 +107,8 @@ remove_entry(struct config_cache *c, struct entry *e)
 	c->count--;
 }
 
+/* Drop every entry and start a new generation, so answers read before now
+ * are not kept (lock held). */
 static void
 clear_locked(struct config_cache *c)
 {
@@ -215,6 +225,8 @@ cache_store(struct config_cache *c, const char *key, uint64_t gen,
 		rendered_destroy(r);
 }
 
+/* Keep a key's environment list (taking l), unless the cache moved past
+ * generation gen. */
 void
 cache_store_envs(struct config_cache *c, const char *key, uint64_t gen,
 				 struct env_list *l)
@@ -248,6 +260,8 @@ cache_clear(struct config_cache *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* Turn the cache on (only with a TTL) or off, dropping every entry either
+ * way. */
 void
 cache_set_enabled(struct config_cache *c, bool on)
 {

@@ -1,3 +1,5 @@
+/* config_listener.c — The LISTEN thread (config_listener.h) that keeps the
+ * config cache and the read servers' barrier in step with the database. */
 #include "config_listener.h"
 
 #include "cache_keys.h"
@@ -124,6 +126,8 @@ start_listening(struct config_listener *l, PGconn *pg)
 	return ok;
 }
 
+/* The listener thread: connect and LISTEN, keep the cache on while
+ * listening, reconnect after a failure, until stopped. */
 static void *
 listener_main(void *arg)
 {

@@ -1,3 +1,5 @@
+/* conn_watch.c — The watchdog thread (conn_watch.h) that closes connections
+ * past their header, request or body-rate deadlines. */
 #include "conn_watch.h"
 
 #include <pthread.h>
@@ -55,6 +57,8 @@ static const char TIMEOUT_408[] = "HTTP/1.1 408 Request Timeout\r\n"
 _Static_assert(sizeof TIMEOUT_BODY - 1 == WATCH_TIMEOUT_BODY_LEN,
 			   "Content-Length of the 408");
 
+/* Has the body averaged less than the minimum rate since its grace period
+ * ended? */
 static bool
 body_too_slow(const struct conn_watch *w, const struct watched *c,
 			  long long now)
@@ -65,6 +69,8 @@ body_too_slow(const struct conn_watch *w, const struct watched *c,
 		   (long long) c->body_bytes * 1000 < w->min_rate * measured;
 }
 
+/* Has the connection missed a deadline of its phase (header, whole request,
+ * body rate)? */
 static bool
 overdue(const struct conn_watch *w, const struct watched *c, long long now)
 {
@@ -103,6 +109,7 @@ expire_locked(struct conn_watch *w, long long now)
 	}
 }
 
+/* The watchdog thread: every tick, cut the connections that are overdue. */
 static void *
 watch_main(void *arg)
 {
@@ -126,6 +133,8 @@ watch_main(void *arg)
 	return NULL;
 }
 
+/* Start the watchdog thread with the given limits; NULL when it cannot
+ * start. */
 struct conn_watch *
 watch_start(const struct watch_limits *limits)
 {
@@ -165,6 +174,7 @@ watch_stop(struct conn_watch *w)
 	free(w);
 }
 
+/* Watch a new connection's deadlines from now on. */
 struct watched *
 watch_add(struct conn_watch *w, int fd)
 {
@@ -184,6 +194,7 @@ watch_add(struct conn_watch *w, int fd)
 	return c;
 }
 
+/* Stop watching c and free it. */
 void
 watch_remove(struct conn_watch *w, struct watched *c)
 {

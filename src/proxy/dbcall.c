@@ -1,3 +1,5 @@
+/* dbcall.c — Calling the SQL contract functions (dbcall.h) and turning
+ * their outcome into an HTTP status and body. */
 #include "dbcall.h"
 
 #include <stdio.h>
@@ -46,6 +48,7 @@ static const struct stmt_def STMTS[ST_COUNT] = {
 		 "SELECT convert.track($1::text, $2::json, $3::text)::text", 3},
 };
 
+/* Make out a JSON error answer of the given status. */
 static void
 set_error(struct db_result *out, int status, const char *msg)
 {
@@ -84,6 +87,8 @@ unavailable_state(const char *state)
 		   strcmp(state, "53300") == 0;
 }
 
+/* The public answer to a failed call: PTnnn gives nnn and its message, bad
+ * input 400, an unavailable server 503, anything else 500. */
 static void
 map_error(const PGresult *r, struct db_result *out)
 {
@@ -105,6 +110,8 @@ map_error(const PGresult *r, struct db_result *out)
 		set_error(out, 500, "internal error");
 }
 
+/* The one value a call returns becomes the answer's body; no row or NULL is
+ * an internal error. */
 static void
 take_value(const PGresult *r, struct db_result *out)
 {
@@ -152,6 +159,7 @@ prepare_once(struct pool_conn *c, enum stmt_id id)
 	return r;
 }
 
+/* Run a statement without result rows; true when it succeeded. */
 static bool
 command_ok(PGconn *pg, const char *sql)
 {
@@ -218,6 +226,8 @@ run_on(struct pool *p, struct pool_conn *c, enum stmt_id id,
 	return true;
 }
 
+/* The answer when no connection could be had: 503, database down or server
+ * busy. */
 static void
 acquire_failed(enum pool_status st, struct db_result *out)
 {

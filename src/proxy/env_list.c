@@ -1,8 +1,10 @@
+/* env_list.c — Parsing and searching a key's environment list (env_list.h). */
 #include "env_list.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* strcmp on elements of the sorted name array, for qsort and bsearch. */
 static int
 compare_names(const void *a, const void *b)
 {
@@ -24,6 +26,7 @@ take_length(const char *text, size_t len, size_t *pos)
 	return n;
 }
 
+/* Append a copy of the n bytes at s to the list. */
 static bool
 add_name(struct env_list *l, const char *s, size_t n)
 {

@@ -1,3 +1,4 @@
+/* gzip.c — gzip encoding of response bodies with zlib (gzip.h). */
 #include "gzip.h"
 
 #include <stdlib.h>

@@ -1,3 +1,5 @@
+/* handlers.c — The handlers of the routes (handlers.h): config (with the
+ * cache), track, health and CORS preflight. */
 #include "handlers.h"
 
 #include <stdio.h>
@@ -46,6 +48,8 @@ struct config_request
 	const char *if_none_match;
 };
 
+/* What a config request asks: secret, debug token (header before query),
+ * environment, cache level, gzip, If-None-Match. */
 static void
 read_config_request(struct MHD_Connection *c, struct config_request *q)
 {
@@ -91,6 +95,8 @@ is_public(const struct config_request *q)
 	return q->authorization == NULL && q->debug_token == NULL && !q->low_cache;
 }
 
+/* Cache-Control of a config: no-cache with a debug token or
+ * _conv_low_cache, private with a secret, else public. */
 static void
 cache_control_for(const struct server *srv, const struct config_request *q,
 				  char *dst, size_t len)
@@ -103,6 +109,8 @@ cache_control_for(const struct server *srv, const struct config_request *q,
 				 srv->settings->max_age_s);
 }
 
+/* Is the answer the same for every environment (basic route, or none asked
+ * for)? */
 static bool
 without_environment(const struct route *rt, const char *env)
 {
@@ -163,6 +171,7 @@ struct send_args
 	enum MHD_Result ret;
 };
 
+/* cache_serve's callback: send a kept answer on the connection. */
 static void
 send_cached(const struct rendered *r, void *arg)
 {
@@ -172,6 +181,7 @@ send_cached(const struct rendered *r, void *arg)
 						   &a->status, &a->bytes);
 }
 
+/* Answer from the cache when key is there; false when it is not. */
 static bool
 serve_from_cache(struct server *srv, struct MHD_Connection *c,
 				 struct request *rq, const struct config_request *q,
@@ -188,6 +198,7 @@ serve_from_cache(struct server *srv, struct MHD_Connection *c,
 	return true;
 }
 
+/* Send the database's answer and hand its rendering to out, for the cache. */
 static enum MHD_Result
 send_fresh(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		   const struct config_request *q, const struct db_result *res,

@@ -1,3 +1,5 @@
+/* http_headers.c — Parsing Accept-Encoding and If-None-Match, and computing
+ * entity tags (http_headers.h). */
 #include "http_headers.h"
 
 #include <stdint.h>

@@ -28,6 +28,8 @@ wait_for_stop(void)
 	return sig;
 }
 
+/* Block SIGTERM and SIGINT in every thread (the main thread waits for them)
+ * and ignore SIGPIPE. */
 static void
 block_signals(void)
 {
@@ -61,6 +63,8 @@ start_listener(const struct proxy_settings *s, struct config_cache *cache,
 						  reads);
 }
 
+/* Run the proxy until SIGTERM or SIGINT: pools, read servers, cache,
+ * listener and HTTP server; returns the exit status. */
 static int
 serve(const struct proxy_settings *s)
 {

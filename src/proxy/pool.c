@@ -1,3 +1,5 @@
+/* pool.c — The libpq connection pool (pool.h): borrowing with a bounded
+ * queue and wait, reconnecting, session setup. */
 #include "pool.h"
 
 #include <pthread.h>
@@ -24,6 +26,7 @@ struct pool
 	char *conninfo;
 };
 
+/* Milliseconds of the monotonic clock. */
 long long
 now_ms(void)
 {
@@ -60,6 +63,7 @@ pool_create(const char *conninfo, int size, int max_waiting, int wait_ms,
 	return p;
 }
 
+/* Does every call stand alone (no session settings, for PgBouncer)? */
 bool
 pool_session_free(const struct pool *p)
 {
@@ -154,6 +158,8 @@ still_alive(PGconn *pg)
 	return true;
 }
 
+/* Make c usable: keep a live connection, else reconnect (not before its
+ * retry time) and set the session up. */
 static bool
 ensure_connected(struct pool *p, struct pool_conn *c)
 {
@@ -182,6 +188,7 @@ pool_warm(struct pool *p)
 	return up;
 }
 
+/* Claim the first idle connection, or NULL. */
 static struct pool_conn *
 take_free(struct pool *p)
 {
@@ -194,6 +201,7 @@ take_free(struct pool *p)
 	return NULL;
 }
 
+/* The CLOCK_REALTIME time ms from now, as pthread_cond_timedwait wants it. */
 static void
 deadline_after(struct timespec *ts, int ms)
 {
@@ -207,6 +215,8 @@ deadline_after(struct timespec *ts, int ms)
 	}
 }
 
+/* Wait, if the queue has room, until a connection is released or the queue
+ * timeout passes. */
 static enum pool_status
 wait_for_slot(struct pool *p, struct pool_conn **out)
 {
@@ -244,6 +254,7 @@ pool_acquire(struct pool *p, struct pool_conn **out)
 	return POOL_OK;
 }
 
+/* Give c back and wake one waiting request. */
 void
 pool_release(struct pool *p, struct pool_conn *c)
 {

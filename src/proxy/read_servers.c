@@ -1,3 +1,6 @@
+/* read_servers.c — Read servers (read_servers.h): round robin over the
+ * standbys that are up and caught up, and the monitor thread that watches
+ * their replay. */
 #include "read_servers.h"
 
 #include <pthread.h>
@@ -129,6 +132,8 @@ watch_query(PGconn **pg, const char *conninfo, const char *sql, uint64_t *out)
 	return false;
 }
 
+/* Refresh one read server's replay position and whether it lags too far;
+ * one that does not answer is left out for DOWN_MS. */
 static void
 check_server(struct read_servers *rs, struct read_server *r, bool have_head,
 			 uint64_t head)
@@ -147,6 +152,8 @@ check_server(struct read_servers *rs, struct read_server *r, bool have_head,
 								  head - lsn > rs->max_lag);
 }
 
+/* One round of the monitor: the primary's insert position, then every read
+ * server's replay position. */
 static void
 monitor_round(struct read_servers *rs)
 {
@@ -159,6 +166,7 @@ monitor_round(struct read_servers *rs)
 		check_server(rs, &rs->servers[i], have_head, head);
 }
 
+/* The monitor thread: a round every MONITOR_MS until stopped. */
 static void *
 monitor_main(void *arg)
 {

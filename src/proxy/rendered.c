@@ -1,3 +1,5 @@
+/* rendered.c — Rendered configs (rendered.h): both representations as
+ * reusable responses, and sending them with 304 support. */
 #include "rendered.h"
 
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include "http_headers.h"
 #include "responses.h"
 
+/* Headers of every config answer: ETag, Cache-Control, Vary and CORS. */
 static void
 add_config_headers(struct MHD_Response *resp, const struct rendered *r,
 				   const char *etag)
@@ -18,6 +21,7 @@ add_config_headers(struct MHD_Response *resp, const struct rendered *r,
 	add_cors_headers(resp);
 }
 
+/* A config response with a copy of body. */
 static struct MHD_Response *
 body_response(const char *body, size_t len, const struct rendered *r,
 			  const char *etag)
@@ -32,6 +36,7 @@ body_response(const char *body, size_t len, const struct rendered *r,
 	return resp;
 }
 
+/* Add the gzip representation, when it is smaller than the plain one. */
 static void
 add_gzip(struct rendered *r, const char *body, size_t len)
 {
@@ -48,6 +53,8 @@ add_gzip(struct rendered *r, const char *body, size_t len)
 	free(z);
 }
 
+/* A config ready to send: both representations and their entity tags; NULL
+ * when out of memory. */
 struct rendered *
 rendered_create(const char *body, size_t len, const char *cache_control)
 {
@@ -82,6 +89,7 @@ rendered_destroy(struct rendered *r)
 	free(r);
 }
 
+/* 304 with the config headers and no body. */
 static enum MHD_Result
 send_not_modified(struct MHD_Connection *c, const struct rendered *r,
 				  const char *etag)

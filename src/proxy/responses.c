@@ -1,3 +1,4 @@
+/* responses.c — Building and queueing responses (responses.h). */
 #include "responses.h"
 
 #include <json.h>

@@ -1,3 +1,4 @@
+/* routes.c — Matching a path and method to a public route (routes.h). */
 #include "routes.h"
 
 #include <string.h>

@@ -1,3 +1,5 @@
+/* server.c — The HTTP server (server.h): libmicrohttpd callbacks, request
+ * bodies, routing and the daemon's lifecycle. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -30,6 +32,7 @@ now_us(void)
 	return (long long) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The client's address as text, "-" when unknown. */
 static void
 client_of(struct MHD_Connection *c, char *dst, size_t len)
 {
@@ -46,6 +49,7 @@ client_of(struct MHD_Connection *c, char *dst, size_t len)
 				  dst, (socklen_t) len);
 }
 
+/* The connection's watchdog record, NULL when it has none. */
 static struct watched *
 watched_of(struct MHD_Connection *c)
 {
@@ -55,6 +59,8 @@ watched_of(struct MHD_Connection *c)
 	return ci ? ci->socket_context : NULL;
 }
 
+/* A new request's state: path, method, route and client; and the watchdog
+ * is told a request started. */
 static struct request *
 request_new(struct server *srv, struct MHD_Connection *c, const char *url,
 			const char *method)
@@ -79,6 +85,7 @@ request_new(struct server *srv, struct MHD_Connection *c, const char *url,
 	return rq;
 }
 
+/* 405 with the route's Allow header. */
 static enum MHD_Result
 method_not_allowed(struct server *srv, struct MHD_Connection *c,
 				   struct request *rq)
@@ -137,6 +144,8 @@ dispatch(struct server *srv, struct MHD_Connection *c, struct request *rq)
 	return handle_config(srv, c, rq);
 }
 
+/* Room for need bytes of body: from BODY_FIRST_CAP, doubling, never past
+ * most when most suffices. */
 static bool
 grow_body(struct request *rq, size_t need, size_t most)
 {
@@ -195,6 +204,8 @@ absorb(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	return MHD_YES;
 }
 
+/* libmicrohttpd's request callback: set the request up, take its body piece
+ * by piece, then dispatch it. */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
 		   const char *method, const char *version, const char *upload,
@@ -229,6 +240,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	return dispatch(srv, c, rq);
 }
 
+/* libmicrohttpd's completion callback: log the request (408 when the
+ * watchdog cut it) and free it. */
 static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
@@ -265,6 +278,8 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* libmicrohttpd's connection callback: watch a new connection, forget a
+ * closed one. */
 static void
 on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 			  enum MHD_ConnectionNotificationCode code)
@@ -284,6 +299,7 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 	}
 }
 
+/* The listen address of the settings (numeric host and port only). */
 static bool
 resolve(const struct proxy_settings *s, struct sockaddr_storage *addr,
 		bool *v6)
@@ -302,6 +318,8 @@ resolve(const struct proxy_settings *s, struct sockaddr_storage *addr,
 	return true;
 }
 
+/* Start libmicrohttpd: a thread per connection, with the settings'
+ * connection limits and timeouts. */
 static struct MHD_Daemon *
 start_daemon(struct server *srv, const struct proxy_settings *s,
 			 struct sockaddr_storage *addr, bool v6)

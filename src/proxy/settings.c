@@ -97,6 +97,7 @@ static const struct setting SETTINGS[] = {
 
 #define N_SETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])
 
+/* The defaults listed in docs/proxy.md. */
 static void
 set_defaults(struct proxy_settings *s)
 {
@@ -156,6 +157,7 @@ parse_listen(const char *v, struct proxy_settings *s)
 	return 0;
 }
 
+/* on/off, true/false or 1/0 into *out; -1 for anything else. */
 static int
 parse_bool(const char *v, int *out)
 {
@@ -169,6 +171,7 @@ parse_bool(const char *v, int *out)
 	return 0;
 }
 
+/* Add one read server (at most MAX_READ_DB; an empty one is an error). */
 static int
 add_read_db(const char *v, struct proxy_settings *s)
 {
@@ -200,6 +203,7 @@ split_read_db(const char *v, struct proxy_settings *s)
 	return 0;
 }
 
+/* Store value v of setting d in s; -1 when it is invalid. */
 static int
 apply(const struct setting *d, const char *v, struct proxy_settings *s)
 {
@@ -235,6 +239,7 @@ apply(const struct setting *d, const char *v, struct proxy_settings *s)
 	return -1;
 }
 
+/* The setting a --flag names, or NULL. */
 static const struct setting *
 find_flag(const char *name, size_t len)
 {
@@ -245,6 +250,7 @@ find_flag(const char *name, size_t len)
 	return NULL;
 }
 
+/* Apply the settings given in the environment; flags, applied later, win. */
 static int
 apply_env(struct proxy_settings *s, char *err, size_t errlen)
 {
@@ -327,6 +333,7 @@ settings_parse(int argc, char **argv, struct proxy_settings *s, char *err,
 	return rc;
 }
 
+/* Print --help: every flag with its environment variable. */
 void
 settings_usage(const char *prog)
 {

@@ -1,8 +1,10 @@
+/* wal_lsn.c — Reading a WAL position from a query (wal_lsn.h). */
 #include "wal_lsn.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 
+/* A pg_lsn's text (hex/hex) as a 64-bit WAL position. */
 static bool
 parse_lsn(const char *s, uint64_t *out)
 {

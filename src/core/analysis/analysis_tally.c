@@ -155,6 +155,7 @@ growing_reserve(const cv_allocator *mem, growing *g, size_t item_size, size_t mo
 	return true;
 }
 
+/* Free a growing array and leave it empty. */
 static void
 growing_free(const cv_allocator *mem, growing *g)
 {
@@ -164,6 +165,8 @@ growing_free(const cv_allocator *mem, growing *g)
 	g->count = g->capacity = 0;
 }
 
+/* Hash of a visitor id for the tally's table; never 0, which marks an empty
+ * bucket. */
 static uint32_t
 visitor_hash(const char *id, size_t len)
 {
@@ -172,6 +175,8 @@ visitor_hash(const char *id, size_t len)
 	return h ? h : 1;
 }
 
+/* An empty open-addressing table of capacity (a power of two) visitor
+ * buckets. */
 static bool
 allocate_buckets(cv_tally *t, size_t capacity)
 {
@@ -229,6 +234,8 @@ cv_tally_destroy(cv_tally *t)
 	t->mem.release(t->mem.context, t);
 }
 
+/* Outlier bounds of one measure; percentile bounds make the tally hold
+ * orders back until every order is seen. */
 void
 cv_tally_set_bounds(cv_tally *t, cv_measure measure, const cv_bound *low, const cv_bound *high)
 {
@@ -418,6 +425,7 @@ cv_tally_end_exposures(cv_tally *t, int64_t *first_exposure)
 	return status;
 }
 
+/* Fibonacci hashing of a goal id into a table of mask + 1 buckets. */
 static size_t
 goal_bucket(int64_t goal_id, size_t mask)
 {
@@ -512,6 +520,7 @@ visitor_slot(cv_tally *t, visitor_entry *e, uint32_t goal)
 	return e->slots - 1;
 }
 
+/* Is v inside the outlier bounds of measure m given as values? */
 static bool
 within_bounds(const cv_tally *t, cv_measure m, const cv_decimal *v)
 {
@@ -757,6 +766,8 @@ resolve_percentiles(cv_tally *t, cv_measure m)
 	return CV_TALLY_OK;
 }
 
+/* Once percentile bounds are known, count the orders that were held back
+ * for them. */
 static cv_tally_status
 count_kept_orders(cv_tally *t)
 {

@@ -72,12 +72,14 @@ allocation_allows(const cv_variation *v)
 	return a > 0 || isnan(a);
 }
 
+/* Does the variation take part in bucketing (status and allocation)? */
 static bool
 variation_active(const cv_variation *v)
 {
 	return status_allows(v) && allocation_allows(v);
 }
 
+/* Do two variations have the same id bytes? */
 static bool
 same_id(const cv_variation *a, const cv_variation *b)
 {
@@ -94,6 +96,8 @@ typedef struct packed_key
 	size_t		position;		/* insertion position */
 } packed_key;
 
+/* JavaScript's own-key order: array indexes ascending, then other keys in
+ * insertion order. */
 static int
 compare_packed_keys(const void *pa, const void *pb)
 {

@@ -16,6 +16,7 @@ rotl32(uint32_t x, int r)
 	return (x << r) | (x >> (32 - r));
 }
 
+/* MurmurHash3's mixing of one 4-byte block before it enters the hash. */
 static inline uint32_t
 scramble_block(uint32_t k)
 {
@@ -24,6 +25,7 @@ scramble_block(uint32_t k)
 	return k * MURMUR_C2;
 }
 
+/* Fold one scrambled block into the running hash. */
 static inline uint32_t
 mix_block(uint32_t h, uint32_t k)
 {
@@ -32,6 +34,7 @@ mix_block(uint32_t h, uint32_t k)
 	return h * 5 + 0xe6546b64u;
 }
 
+/* Four bytes as a little-endian 32-bit word. */
 static inline uint32_t
 read_le32(const unsigned char *p)
 {

@@ -7,18 +7,21 @@
 #include "config/config.h"
 #include "config/config_format.h"
 
+/* Does a section of n items of size item fit in the block, 8-byte aligned? */
 static bool
 section_ok(const cv_cfg_header *h, uint32_t off, uint32_t n, size_t item)
 {
 	return off % 8 == 0 && off <= h->size && (uint64_t) n * item <= h->size - off;
 }
 
+/* Is s absent or inside the string pool? */
 static bool
 str_ok(const cv_cfg_header *h, cv_cfg_str s)
 {
 	return s.off == CV_CFG_NONE || ((uint64_t) s.off + s.len < h->pool_len);
 }
 
+/* Is l inside the index, and each of its entries below n_target? */
 static bool
 list_ok(const cv_cfg_header *h, cv_cfg_list l, uint32_t n_target,
 		const uint32_t *index)
@@ -31,12 +34,15 @@ list_ok(const cv_cfg_header *h, cv_cfg_list l, uint32_t n_target,
 	return true;
 }
 
+/* Is r absent or a valid rule index? */
 static bool
 rule_ok(const cv_cfg_view *v, uint32_t r)
 {
 	return r == CV_CFG_NONE || r < v->h->n_rules;
 }
 
+/* Do every experience's strings, lists, variations and rules point inside
+ * the block? */
 static bool
 experiences_ok(const cv_cfg_view *v)
 {
@@ -66,6 +72,7 @@ experiences_ok(const cv_cfg_view *v)
 	return true;
 }
 
+/* Do the variations, changes, features and entities point inside the block? */
 static bool
 entities_ok(const cv_cfg_view *v)
 {
@@ -113,6 +120,8 @@ entities_ok(const cv_cfg_view *v)
 	return true;
 }
 
+/* Are the embedded rule blocks aligned, inside the block and valid
+ * themselves? */
 static bool
 rules_ok(const cv_cfg_view *v)
 {
@@ -158,6 +167,7 @@ cv_config_check(const void *blob, size_t size)
 	return experiences_ok(&v) && entities_ok(&v) && rules_ok(&v);
 }
 
+/* A string of the pool, empty when absent. */
 static cv_text
 text_of(const void *blob, cv_cfg_str s)
 {

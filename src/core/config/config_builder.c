@@ -15,6 +15,7 @@
 
 const cv_cfg_str cfg_absent = {CV_CFG_NONE, 0};
 
+/* An empty growing table of items of the given size. */
 static void
 table_init(cfg_table *t, size_t item)
 {
@@ -55,6 +56,7 @@ cfg_builder_free(cfg_builder *b)
 	cv_buf_free(&b->scratch);
 }
 
+/* Record out of memory (once) and return false. */
 static bool
 out_of_memory(cfg_builder *b)
 {
@@ -217,6 +219,7 @@ cfg_path_pop(cfg_builder *b, size_t old)
 	b->path[old] = '\0';
 }
 
+/* n rounded up to a multiple of 8. */
 static size_t
 align8(size_t n)
 {
@@ -288,6 +291,7 @@ cfg_member(struct json_object *obj, const char *name, struct json_object **out)
 		json_object_object_get_ex(obj, name, out);
 }
 
+/* JavaScript truthiness of a member; an absent one is false. */
 bool
 cfg_truthy(bool present, struct json_object *o)
 {
@@ -361,6 +365,7 @@ cfg_strict_equal(struct json_object *a, struct json_object *b)
 	}
 }
 
+/* The JSON type of o as error messages name it. */
 const char *
 cfg_type_phrase(struct json_object *o)
 {

@@ -86,6 +86,7 @@ check_identity(cfg_builder *b, struct json_object *root)
 	return true;
 }
 
+/* Compile a whole config document, which must be an object. */
 static bool
 compile_root(cfg_builder *b, struct json_object *root, cfg_lists *lists)
 {

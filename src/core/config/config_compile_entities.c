@@ -11,6 +11,7 @@
 #include "json/json_view_jsonc.h"
 #include "rules/rules.h"
 
+/* Does pool string s hold exactly the len bytes at t? */
 static bool
 pool_equal(cfg_builder *b, cv_cfg_str s, const char *t, size_t len)
 {
@@ -18,6 +19,7 @@ pool_equal(cfg_builder *b, cv_cfg_str s, const char *t, size_t len)
 		memcmp(b->pool.data + s.off, t, len) == 0;
 }
 
+/* memcmp order of two pool strings, shorter first on a tie. */
 static int
 pool_compare(cfg_builder *b, cv_cfg_str x, cv_cfg_str y)
 {
@@ -243,6 +245,8 @@ member_json(cfg_builder *b, struct json_object *obj, const char *name)
 	return cfg_str(b, b->scratch.data, b->scratch.len);
 }
 
+/* Check a feature's declared variables: an array of objects with a key and
+ * a type. */
 static bool
 feature_variables(cfg_builder *b, struct json_object *feat)
 {

@@ -12,6 +12,7 @@
 #include "config/config_compile_parts.h"
 #include "json/json_view_jsonc.h"
 
+/* Does pool string s hold exactly the len bytes at t? */
 static bool
 str_equal(cfg_builder *b, cv_cfg_str s, const char *t, size_t len)
 {
@@ -64,6 +65,7 @@ resolve_ids(cfg_builder *b, struct json_object *ids, struct json_object *entitie
 	return list;
 }
 
+/* Is member name of exp a non-empty array (returned in out)? */
 static bool
 non_empty_array(struct json_object *exp, const char *name, struct json_object **out)
 {
@@ -71,6 +73,8 @@ non_empty_array(struct json_object *exp, const char *name, struct json_object **
 		json_object_array_length(*out) > 0;
 }
 
+/* An experience's locations or site_area, audiences, segments and matching
+ * options. */
 static void
 targeting(cfg_builder *b, cfg_lists *lists, struct json_object *exp,
 		  cv_cfg_experience *e)
@@ -107,6 +111,7 @@ targeting(cfg_builder *b, cfg_lists *lists, struct json_object *exp,
 		e->flags |= CV_EXP_AUD_ALL;
 }
 
+/* An experience's environment, when truthy (only a string can ever match). */
 static bool
 environment(cfg_builder *b, struct json_object *exp, cv_cfg_experience *e)
 {
@@ -209,6 +214,7 @@ variation_by_string_id(cfg_builder *b, uint32_t first, uint32_t count,
 	return CV_CFG_NONE;
 }
 
+/* Lay the variations out by version: packed, or anchored above 11. */
 static bool
 layout(cfg_builder *b, struct json_object *exp, cv_cfg_experience *e,
 	   cv_variation *vars)
@@ -255,6 +261,7 @@ layout(cfg_builder *b, struct json_object *exp, cv_cfg_experience *e,
 	return !b->failed;
 }
 
+/* Compile an experience's variations, their changes and their layout. */
 static bool
 variations(cfg_builder *b, cfg_lists *lists, struct json_object *exp,
 		   cv_cfg_experience *e, uint32_t index)

@@ -18,6 +18,7 @@
 #include "json/json_stringify.h"
 #include "json/json_view_jsonc.h"
 
+/* Append "name":value to a JSON object being written. */
 static bool
 append_member(cv_buf *out, bool *first, const char *name, struct json_object *value)
 {
@@ -29,6 +30,7 @@ append_member(cv_buf *out, bool *first, const char *name, struct json_object *va
 	return ok;
 }
 
+/* Append "name": and JSON text as it is to an object being written. */
 static bool
 append_raw(cv_buf *out, bool *first, const char *name, const char *json, size_t len)
 {
@@ -52,6 +54,8 @@ bucketed_field(struct json_object *exp, struct json_object *var,
 static const char *const experience_fields[3][2] = {
 	{"experienceId", "id"}, {"experienceName", "name"}, {"experienceKey", "key"}};
 
+/* The result object of a variation: experience fields, a
+ * bucketingAllocation placeholder when fresh, then the variation's members. */
 static bool
 variation_text(cv_buf *out, struct json_object *exp, struct json_object *var,
 			   bool fresh)
@@ -220,6 +224,7 @@ typedef struct entry_parts
 	bool		has_variables;
 } entry_parts;
 
+/* The JSON of an enabled feature entry, with variables as given. */
 static bool
 entry_text(cfg_builder *b, cv_buf *out, const entry_parts *p, struct json_object *vars)
 {
@@ -243,6 +248,7 @@ entry_text(cfg_builder *b, cv_buf *out, const entry_parts *p, struct json_object
 	return ok && cv_buf_append(out, "}", 1);
 }
 
+/* Keep one rendering of an entry in the pool. */
 static bool
 push_variant(cfg_builder *b, cv_buf *text)
 {

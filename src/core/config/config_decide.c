@@ -16,12 +16,14 @@ typedef struct stored_value
 	cv_text		id;
 } stored_value;
 
+/* Does a text equal the len bytes at s? */
 static bool
 text_eq(cv_text a, const char *s, size_t len)
 {
 	return a.len == len && memcmp(a.str, s, len) == 0;
 }
 
+/* A string of the pool as a text. */
 static cv_text
 pool_text(const cv_cfg_view *v, cv_cfg_str s)
 {
@@ -54,6 +56,8 @@ stored_for(const cv_config_runtime *rt, const cv_decide_input *in, uint32_t exp)
 	return r;
 }
 
+/* Remember a decision made in this call, as the SDK's store would
+ * (enableStorage). */
 static void
 remember(cv_config_runtime *rt, uint32_t exp, cv_text variation_id)
 {
@@ -84,6 +88,7 @@ variation_by_id(const cv_cfg_view *v, uint32_t exp, cv_text id)
 	return CV_CFG_NONE;
 }
 
+/* Is r a RuleError? */
 static bool
 is_error(cv_rule_result r)
 {
@@ -265,6 +270,7 @@ segment_check(const cv_config_runtime *rt, const cv_decide_input *in,
 	return false;
 }
 
+/* A decision with outcome o and nothing else. */
 static cv_decision
 outcome(cv_outcome o)
 {
@@ -275,6 +281,8 @@ outcome(cv_outcome o)
 	return d;
 }
 
+/* The decision for a variation (none: the SDK's null), with its bucket when
+ * hashed. */
 static cv_decision
 variation_outcome(uint32_t exp, uint32_t var, bool has_allocation, int32_t allocation)
 {

@@ -13,6 +13,7 @@
 
 #include "config/config_runtime.h"
 
+/* Is the experience one of the experienceKeys run_feature was given? */
 static bool
 key_listed(const cv_decide_input *in, const cv_cfg_view *v, const cv_cfg_experience *e)
 {
@@ -38,6 +39,8 @@ change_for_feature(const cv_cfg_view *v, const cv_cfg_change *c, const cv_text *
 		memcmp(v->pool + f->key.off, feature->str, feature->len) == 0;
 }
 
+/* The enabled entries of the decided variations' feature changes,
+ * optionally of one feature. */
 static bool
 enabled_entries(cv_config_runtime *rt, const cv_decide_input *in,
 				const cv_text *feature)

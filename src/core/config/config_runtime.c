@@ -82,6 +82,8 @@ cv_rt_eval(cv_config_runtime *rt, uint32_t r, const cv_jv *props,
 	return cv_rules_eval(rt->rules[r], props, ops);
 }
 
+/* Append a feature entry to the call's results, growing the list; false
+ * when out of memory. */
 bool
 cv_rt_push_entry(cv_config_runtime *rt, cv_feature_entry e)
 {

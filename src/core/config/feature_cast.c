@@ -17,6 +17,7 @@
 #include "json/json_strict.h"
 #include "json/json_view_jsonc.h"
 
+/* String(value) into out. */
 static bool
 string_of(struct json_object *value, cv_buf *out)
 {
@@ -48,6 +49,7 @@ truthy(struct json_object *value)
 	}
 }
 
+/* Is value the JSON string s? */
 static bool
 is_string(struct json_object *value, const char *s)
 {
@@ -56,6 +58,7 @@ is_string(struct json_object *value, const char *s)
 		memcmp(json_object_get_string(value), s, strlen(s)) == 0;
 }
 
+/* castType to boolean: the strings true/false, otherwise truthiness. */
 static struct json_object *
 cast_boolean(struct json_object *value)
 {
@@ -85,6 +88,7 @@ cast_number(struct json_object *value, bool integer, bool *ok)
 	return json_object_new_double(d);
 }
 
+/* castType to string: String(value). */
 static struct json_object *
 cast_string(struct json_object *value, bool *ok)
 {

@@ -68,6 +68,7 @@ typedef struct translator
 	const char *error;
 } translator;
 
+/* Record why the pattern cannot be translated; returns false. */
 static bool
 t_fail(translator *t, const char *msg)
 {
@@ -76,12 +77,14 @@ t_fail(translator *t, const char *msg)
 	return false;
 }
 
+/* Append PCRE2 text to the translation. */
 static bool
 emit(translator *t, const char *s)
 {
 	return cv_buf_append(&t->out, s, strlen(s)) || t_fail(t, "out of memory");
 }
 
+/* Append one code point to the translation, escaped. */
 static bool
 emit_cp(translator *t, uint32_t cp)
 {
@@ -91,6 +94,7 @@ emit_cp(translator *t, uint32_t cp)
 	return emit(t, buf);
 }
 
+/* The value of a hex digit, or -1. */
 static int
 hexval(char c)
 {
@@ -103,6 +107,7 @@ hexval(char c)
 	return -1;
 }
 
+/* The n hex digits at position at as a number, or -1. */
 static long
 hex_at(translator *t, size_t at, int n)
 {
@@ -143,6 +148,7 @@ high_surrogate(uint32_t cp)
 	return 0xD800 + ((cp - 0x10000) >> 10);
 }
 
+/* The low UTF-16 surrogate of a supplementary code point. */
 static uint32_t
 low_surrogate(uint32_t cp)
 {
@@ -271,6 +277,7 @@ decimal_escape(translator *t)
 	return emit_char(t, legacy_octal(t));
 }
 
+/* Is \c a class escape that stands for a set (\d \w \s and negations)? */
 static bool
 class_escape_is_set(char c)
 {
@@ -381,6 +388,8 @@ add_canonical_members(translator *t, cv_buf *extra, uint32_t lo, uint32_t hi)
 	return true;
 }
 
+/* One atom of a character class, with the characters ECMAScript's case
+ * folding adds. */
 static bool
 emit_class_atom(translator *t, const class_atom *a, cv_buf *extra)
 {
@@ -476,6 +485,8 @@ brace_quantifier_len(translator *t)
 	return 0;
 }
 
+/* Translate a quantifier after an atom; JavaScript's errors for nothing to
+ * repeat. */
 static bool
 quantifier(translator *t, size_t qlen)
 {
@@ -542,6 +553,8 @@ open_group(translator *t)
 	return true;
 }
 
+/* Close a group; a closed lookahead or lookbehind is an assertion, not an
+ * atom. */
 static bool
 close_group(translator *t)
 {
@@ -606,6 +619,7 @@ atom_escape(translator *t)
 	return emit_char(t, cp);
 }
 
+/* Translate the next token of the pattern. */
 static bool
 translate_one(translator *t)
 {
@@ -734,6 +748,7 @@ widen(const char *ascii, size_t *len)
 	return w;
 }
 
+/* PCRE2's message for a compile error code. */
 static void
 compile_error_message(int errcode, char *errbuf, size_t errlen)
 {

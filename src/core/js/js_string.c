@@ -370,6 +370,7 @@ cv_js_is_blank(const char *s, size_t len)
 	return cv_js_leading_space(s, len) == len;
 }
 
+/* How many ASCII digits start at s[i]. */
 static size_t
 count_digits(const char *s, size_t len, size_t i)
 {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* JavaScript truthiness of a scalar. */
 bool
 cv_js_truthy(const cv_js_scalar *v)
 {
@@ -28,6 +29,7 @@ cv_js_truthy(const cv_js_scalar *v)
 	}
 }
 
+/* JavaScript Number() of a scalar. */
 double
 cv_js_to_number(const cv_js_scalar *v)
 {
@@ -86,6 +88,7 @@ js_trailing_space_len(const unsigned char *s, size_t len)
 	return 0;
 }
 
+/* Is c a digit of the given radix? */
 static bool
 is_digit_in_radix(unsigned char c, int radix)
 {
@@ -197,6 +200,7 @@ cv_js_trim(const char **str, size_t *len)
 		*len -= n;
 }
 
+/* JavaScript Number() of a string. */
 double
 cv_js_string_to_number(const char *str, size_t len)
 {
@@ -267,6 +271,7 @@ shortest_digits(double x, char *digits)
 	}
 }
 
+/* Write count '0' characters at out; returns the end. */
 static char *
 append_zeros(char *out, int count)
 {
@@ -275,6 +280,7 @@ append_zeros(char *out, int count)
 	return out;
 }
 
+/* Write len bytes of s at out; returns the end. */
 static char *
 append_str(char *out, const char *s, size_t len)
 {

@@ -26,6 +26,7 @@ typedef struct scanner
 
 static bool value(scanner *sc, int depth);
 
+/* Record the first problem (at the current position); returns false. */
 static bool
 fail(scanner *sc, const char *problem)
 {
@@ -34,6 +35,7 @@ fail(scanner *sc, const char *problem)
 	return false;
 }
 
+/* Skip JSON white space. */
 static void
 skip_space(scanner *sc)
 {
@@ -43,6 +45,7 @@ skip_space(scanner *sc)
 		sc->pos++;
 }
 
+/* Copy the input from from to the current position to the output. */
 static bool
 emit(scanner *sc, size_t from)
 {
@@ -54,6 +57,7 @@ emit(scanner *sc, size_t from)
 	return true;
 }
 
+/* The value of four hex digits at p, or -1. */
 static int
 hex4(const char *p)
 {
@@ -102,6 +106,7 @@ unicode_escape(scanner *sc, bool is_key)
 	return true;
 }
 
+/* Scan a string (a member name when is_key). */
 static bool
 string(scanner *sc, bool is_key)
 {
@@ -142,6 +147,7 @@ string(scanner *sc, bool is_key)
 	return fail(sc, "unterminated string");
 }
 
+/* Scan a run of digits; returns how many. */
 static size_t
 digits(scanner *sc)
 {
@@ -152,6 +158,7 @@ digits(scanner *sc)
 	return sc->pos - start;
 }
 
+/* Scan a number in JSON's grammar, refusing what a double cannot hold. */
 static bool
 number(scanner *sc)
 {
@@ -199,6 +206,7 @@ number(scanner *sc)
 	return true;
 }
 
+/* Scan the literal word (true, false, null). */
 static bool
 literal(scanner *sc, const char *word)
 {
@@ -210,6 +218,7 @@ literal(scanner *sc, const char *word)
 	return emit(sc, sc->pos - n);
 }
 
+/* Scan the character c after white space. */
 static bool
 punct(scanner *sc, char c)
 {
@@ -219,6 +228,7 @@ punct(scanner *sc, char c)
 	return true;
 }
 
+/* Scan an object or array, at most the maximum depth deep. */
 static bool
 container(scanner *sc, int depth, bool is_object)
 {
@@ -258,6 +268,7 @@ container(scanner *sc, int depth, bool is_object)
 	}
 }
 
+/* Scan any JSON value. */
 static bool
 value(scanner *sc, int depth)
 {

@@ -46,6 +46,7 @@ cv_json_quote(cv_buf *out, const char *s, size_t len)
 	return cv_buf_append(out, "\"", 1);
 }
 
+/* A number as JSON.stringify writes it (NaN and infinities as null). */
 static bool
 stringify_number(cv_buf *out, double x)
 {
@@ -58,6 +59,7 @@ stringify_number(cv_buf *out, double x)
 	return cv_buf_append(out, buf, n);
 }
 
+/* JSON.stringify of an object, members in order. */
 static bool
 stringify_object(cv_buf *out, struct json_object *o)
 {
@@ -77,6 +79,7 @@ stringify_object(cv_buf *out, struct json_object *o)
 	return cv_buf_append(out, "}", 1);
 }
 
+/* JSON.stringify of an array. */
 static bool
 stringify_array(cv_buf *out, struct json_object *o)
 {

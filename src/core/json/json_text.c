@@ -7,6 +7,7 @@
 
 #include "json/json_view_jsonc.h"
 
+/* Append s as a JSON string literal. */
 bool
 cv_json_append_string(cv_buf *out, const char *s, size_t len)
 {
@@ -47,6 +48,7 @@ cv_json_append_string(cv_buf *out, const char *s, size_t len)
 	return cv_buf_append(out, s + run, len - run) && cv_buf_append(out, "\"", 1);
 }
 
+/* Canonical JSON of an array. */
 static bool
 append_array(cv_buf *out, struct json_object *o)
 {
@@ -61,6 +63,7 @@ append_array(cv_buf *out, struct json_object *o)
 	return cv_buf_append(out, "]", 1);
 }
 
+/* Canonical JSON of an object. */
 static bool
 append_object(cv_buf *out, struct json_object *o)
 {
@@ -80,6 +83,7 @@ append_object(cv_buf *out, struct json_object *o)
 	return cv_buf_append(out, "}", 1);
 }
 
+/* Append o in the canonical form json_text.h describes. */
 bool
 cv_jsonc_append_canonical(cv_buf *out, struct json_object *o)
 {

@@ -59,6 +59,7 @@ cv_jv_from_jsonc(struct json_object *o)
 	return v;
 }
 
+/* Members or elements of a json-c container, for the JSON view. */
 static size_t
 jsonc_count(const void *node)
 {
@@ -68,6 +69,7 @@ jsonc_count(const void *node)
 		? json_object_array_length(o) : (size_t) json_object_object_length(o);
 }
 
+/* Element i of a json-c array, for the JSON view. */
 static bool
 jsonc_array_get(const void *node, size_t i, cv_jv *out)
 {
@@ -79,6 +81,7 @@ jsonc_array_get(const void *node, size_t i, cv_jv *out)
 	return true;
 }
 
+/* Member key of a json-c object, for the JSON view. */
 static bool
 jsonc_object_get(const void *node, const char *key, size_t len, cv_jv *out)
 {

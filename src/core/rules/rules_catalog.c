@@ -62,6 +62,7 @@ const char	cv_rule_types_hint[] =
 "language, visitor_type, goal_triggered, bucketed_into_segment, "
 "browser_name, os and bucketed_into_experience_key.";
 
+/* Is the len bytes at name exactly candidate? */
 static bool
 name_is(const char *name, size_t len, const char *candidate)
 {

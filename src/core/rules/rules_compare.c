@@ -14,6 +14,7 @@
 
 #include "js/js_value.h"
 
+/* r, inverted when the element is negated. */
 static cv_rule_result
 negate(bool r, const cv_rules_elem *e)
 {
@@ -22,6 +23,7 @@ negate(bool r, const cv_rules_elem *e)
 	return r ? CV_RULE_TRUE : CV_RULE_FALSE;
 }
 
+/* The bytes of a pool string. */
 static const char *
 pool_str(const cv_rules_runtime *rt, const cv_rules_str *s)
 {
@@ -80,6 +82,8 @@ array_has_strictly_equal(const cv_rules_runtime *rt, const cv_rules_elem *e,
 	return false;
 }
 
+/* equals / matches / equalsNumber on value (docs/sdk-behaviour.md,
+ * "Comparators"). */
 static cv_rule_result
 compare_equals(cv_rules_runtime *rt, const cv_rules_elem *e, const cv_jv *value,
 			   const cv_jv_ops *ops)
@@ -106,6 +110,8 @@ typedef enum js_type
 	JS_NUMBER, JS_STRING, JS_BOOLEAN, JS_OBJECT
 } js_type;
 
+/* A property value's JavaScript type after isNumeric/toNumber, the number
+ * in num. */
 static js_type
 value_type(const cv_jv *v, double *num)
 {
@@ -129,6 +135,8 @@ value_type(const cv_jv *v, double *num)
 	}
 }
 
+/* The rule value's JavaScript type after isNumeric/toNumber, the number in
+ * num. */
 static js_type
 rule_value_type(const cv_rules_elem *e, double *num)
 {
@@ -152,6 +160,7 @@ rule_value_type(const cv_rules_elem *e, double *num)
 	}
 }
 
+/* -1, 0 or 1 for a < b, a == b, a > b; 2 when either is NaN. */
 static int
 order_numbers(double a, double b)
 {
@@ -184,6 +193,7 @@ order_objects(cv_rules_runtime *rt, const cv_jv *value, const cv_jv_ops *ops,
 	return order_numbers(a, b);
 }
 
+/* less / lessEqual: a type mismatch is false whatever negated says. */
 static cv_rule_result
 compare_less(cv_rules_runtime *rt, const cv_rules_elem *e, const cv_jv *value,
 			 const cv_jv_ops *ops, bool or_equal)
@@ -210,12 +220,15 @@ compare_less(cv_rules_runtime *rt, const cv_rules_elem *e, const cv_jv *value,
 	return negate(or_equal ? (order == -1 || order == 0) : order == -1, e);
 }
 
+/* Does s start with prefix? */
 static bool
 has_prefix(const char *s, size_t len, const char *prefix, size_t plen)
 {
 	return plen <= len && memcmp(s, prefix, plen) == 0;
 }
 
+/* isIn: is one |-separated piece of the value's string one of the rule's
+ * entries? */
 static bool
 is_in(cv_rules_runtime *rt, const cv_rules_elem *e)
 {
@@ -272,6 +285,7 @@ compare_text(cv_rules_runtime *rt, const cv_rules_elem *e, const cv_jv *value,
 	}
 }
 
+/* exists: not undefined, null or the empty string. */
 static bool
 exists(const cv_jv *value)
 {

@@ -104,6 +104,7 @@ cv_pool_add(cv_compiler *c, const char *s, size_t len, cv_rules_str *out)
 	return true;
 }
 
+/* Record out of memory. */
 static cv_rules_errcode
 nomem(cv_compiler *c)
 {
@@ -178,6 +179,7 @@ level_array(cv_compiler *c, struct json_object *o, const char *name,
 typedef cv_rules_errcode (*item_fn) (cv_compiler *c, struct json_object *o,
 									 uint32_t index);
 
+/* Compile each element of arr with item, recording their range. */
 static cv_rules_errcode
 compile_items(cv_compiler *c, struct json_object *arr, const char *name,
 			  cv_vec *items, item_fn item, cv_rules_block *range)
@@ -220,6 +222,7 @@ compile_block(cv_compiler *c, struct json_object *o, const char *name,
 	return rc;
 }
 
+/* Compile one {"OR_WHEN": [...]} block. */
 static cv_rules_errcode
 compile_orwhen_block(cv_compiler *c, struct json_object *o, uint32_t index)
 {
@@ -227,6 +230,7 @@ compile_orwhen_block(cv_compiler *c, struct json_object *o, uint32_t index)
 						 &c->elems, cv_compile_element);
 }
 
+/* Compile one {"AND": [...]} block. */
 static cv_rules_errcode
 compile_and_block(cv_compiler *c, struct json_object *o, uint32_t index)
 {
@@ -234,6 +238,7 @@ compile_and_block(cv_compiler *c, struct json_object *o, uint32_t index)
 						 &c->orwhen_blocks, compile_orwhen_block);
 }
 
+/* Parse the rule text: checked as strict JSON first, then read with json-c. */
 static cv_rules_errcode
 parse_json(cv_compiler *c, const char *json, size_t len,
 		   struct json_object **root)
@@ -263,6 +268,7 @@ parse_json(cv_compiler *c, const char *json, size_t len,
 	return ok ? CV_RULES_OK : nomem(c);
 }
 
+/* Compile the top {"OR": [...]}. */
 static cv_rules_errcode
 compile_top(cv_compiler *c, struct json_object *root)
 {
@@ -275,6 +281,7 @@ compile_top(cv_compiler *c, struct json_object *root)
 	return compile_items(c, arr, "OR", &c->and_blocks, compile_and_block, &range);
 }
 
+/* Lay the compiled tables out in one block: header, blocks, elements, pool. */
 static cv_rules_errcode
 assemble(cv_compiler *c, void **out, size_t *out_size)
 {

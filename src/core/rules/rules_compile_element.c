@@ -19,6 +19,7 @@ static const char element_hint[] =
 "A rule is {\"rule_type\": ..., \"key\": ..., \"value\": ..., "
 "\"matching\": {\"match_type\": ..., \"negated\": true|false}}.";
 
+/* Record out of memory. */
 static cv_rules_errcode
 nomem(cv_compiler *c)
 {
@@ -44,12 +45,14 @@ member(struct json_object *o, const char *name, struct json_object **out)
 	return json_object_object_get_ex(o, name, out);
 }
 
+/* Is o of json-c type t? */
 static bool
 is_type(struct json_object *o, json_type t)
 {
 	return json_object_get_type(o) == t;
 }
 
+/* Refuse members other than the allowed ones. */
 static cv_rules_errcode
 check_members(cv_compiler *c, struct json_object *o, const char *const *allowed,
 			  const char *member_name)
@@ -72,6 +75,7 @@ check_members(cv_compiler *c, struct json_object *o, const char *const *allowed,
 	return CV_RULES_OK;
 }
 
+/* Fail with "expected <expected>, found <its type>" at path_member. */
 static cv_rules_errcode
 expect(cv_compiler *c, const char *path_member, const char *expected,
 	   struct json_object *found)
@@ -299,6 +303,7 @@ check_regex(cv_compiler *c, cv_rules_elem *e)
 	return CV_RULES_OK;
 }
 
+/* Keep an element's rule type, key and match type in the pool. */
 static cv_rules_errcode
 store_texts(cv_compiler *c, struct json_object *o, cv_rules_elem *e)
 {
@@ -320,6 +325,8 @@ store_texts(cv_compiler *c, struct json_object *o, cv_rules_elem *e)
 	return CV_RULES_OK;
 }
 
+/* Keep an element's value as canonical JSON and precompute what its match
+ * type needs. */
 static cv_rules_errcode
 compile_value(cv_compiler *c, struct json_object *value, cv_rules_elem *e)
 {

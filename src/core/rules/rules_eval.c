@@ -146,6 +146,8 @@ lookup(const eval_ctx *cx, const cv_rules_elem *e, cv_jv *out)
 		cx->ops->array_get(cx->props->node, index, out);
 }
 
+/* Evaluate element index against the properties (docs/sdk-behaviour.md,
+ * "Element checks"). */
 static cv_rule_result
 eval_element(void *arg, uint32_t index)
 {
@@ -166,6 +168,7 @@ eval_element(void *arg, uint32_t index)
 	return cv_rules_compare(cx->rt, e, &value, cx->ops);
 }
 
+/* Does the property bag name itself RuleData (the SDK's provider quirk)? */
 static bool
 is_rule_data_provider(const cv_jv *props, const cv_jv_ops *ops)
 {

@@ -10,6 +10,7 @@
 #include "json/json_text.h"
 #include "rules/rules_format.h"
 
+/* Is s inside the pool? */
 static bool
 str_ok(const cv_rules_str *s, uint32_t pool_len)
 {
@@ -19,6 +20,7 @@ str_ok(const cv_rules_str *s, uint32_t pool_len)
 	return (uint64_t) s->off + s->len < pool_len;
 }
 
+/* Are n blocks' child ranges inside n_children? */
 static bool
 blocks_ok(const cv_rules_block *b, uint32_t n, uint32_t n_children)
 {
@@ -28,6 +30,7 @@ blocks_ok(const cv_rules_block *b, uint32_t n, uint32_t n_children)
 	return true;
 }
 
+/* Are every element's strings and ranges inside the block? */
 static bool
 elems_ok(const cv_rules_view *v)
 {
@@ -76,12 +79,14 @@ cv_rules_check(const void *bin, size_t size)
 		elems_ok(&v);
 }
 
+/* Append a pool string as a JSON string. */
 static bool
 append_pool_string(cv_buf *out, const cv_rules_view *v, const cv_rules_str *s)
 {
 	return cv_json_append_string(out, v->pool + s->off, s->len);
 }
 
+/* Print an element canonically: rule_type, key, value, matching. */
 static bool
 append_element(cv_buf *out, const cv_rules_view *v, const cv_rules_elem *e)
 {

@@ -34,6 +34,7 @@ sort_indexes(const double *p, size_t *order, size_t *scratch, size_t n)
 		order[k] = scratch[k];
 }
 
+/* min(x, 1). */
 static double
 at_most_one(double x)
 {

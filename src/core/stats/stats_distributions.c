@@ -170,6 +170,7 @@ bisect_quantile(double (*cdf) (double, double), double param, double p)
 	return (lo + hi) / 2;
 }
 
+/* normal_cdf with the (unused) parameter the generic callers pass. */
 static double
 normal_cdf_param(double x, double unused)
 {

@@ -8,6 +8,7 @@
 
 #include "stats/stats_distributions.h"
 
+/* A comparison whose every number is NaN (not enough data). */
 static cv_comparison
 undefined_comparison(void)
 {

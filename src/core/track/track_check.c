@@ -40,6 +40,7 @@ fail_status(const pos *p, int status, const char *hint, const char *fmt,...)
 
 #define fail(p, ...) fail_status((p), 400, NULL, __VA_ARGS__)
 
+/* The JSON type of v, for messages. */
 static const char *
 type_name(const cv_jv *v)
 {
@@ -82,6 +83,7 @@ member(const cv_track_json *json, const cv_jv *obj, const char *key)
 	return v;
 }
 
+/* Element i of arr, undefined when absent. */
 static cv_jv
 element(const cv_track_json *json, const cv_jv *arr, size_t i)
 {
@@ -93,6 +95,7 @@ element(const cv_track_json *json, const cv_jv *arr, size_t i)
 	return v;
 }
 
+/* Is v the string s? */
 static bool
 is_text(const cv_jv *v, const char *s)
 {
@@ -188,6 +191,7 @@ check_variation(const pos *p, const cv_track_project *project, const cv_jv *exp,
 	return true;
 }
 
+/* Check a bucketing event: experience and variation ids of the project. */
 static bool
 check_bucketing(const pos *p, const cv_track_json *json, const cv_track_project *project,
 				const cv_jv *data, cv_track_event *out)
@@ -295,6 +299,7 @@ check_bucketing_member(void *arg, const cv_jv *key, const cv_jv *value)
 	return check_variation(w->p, w->project, key, value, path, path, true, &e, &v);
 }
 
+/* Check a conversion event: goal, goalData and bucketingData. */
 static bool
 check_conversion(const pos *p, const cv_track_json *json, const cv_track_project *project,
 				 const cv_jv *data, cv_track_event *out)
