@@ -6,9 +6,11 @@
 # installation of the extension, and checks: citus_distribute() refuses
 # without Citus; backfill decisions over a table distributed by visitor_id
 # equal a local run; a thousand SDK-shaped batches tracked through the
-# coordinator store exactly what a single node stores, and a batch with a
-# bad event in the middle stores nothing; experience_results and srm_check
-# equal the single node's; DROP EXTENSION leaves no shard table on any node.
+# coordinator store exactly what a single node stores, also as convert_api
+# and from 4 concurrent sessions, and a batch with a bad event in the middle
+# stores nothing; experience_results, experience_analysis,
+# experience_daily_results and srm_check equal the single node's; DROP
+# EXTENSION is refused until citus_prepare_drop(), then leaves nothing.
 # Skips (exit 0) when Citus is not installed.
 # Usage: test/live/citus_test.sh [BATCHES]   (default 1000)
 # Prints "citus: N passed, N failed".
@@ -183,6 +185,13 @@ check "events were stored" "$([[ $(head -n 1 "$work/coord.snap" | cut -d '|' -f 
 resend=$(c -c "$(sed -n 7p "$work/batches.sql" | sed 's/ IS NOT NULL;/ ->> '"'message'"'/')")
 check "a re-sent batch is recognised" "$([[ $resend == "duplicate batch"* ]]; echo $?)" "$resend"
 
+# The proxy's role tracks too (track() reaches the tables as its owner).
+api=$(c -c "SET ROLE convert_api" -c "SELECT convert.track('81/82', '{\"accountId\": \"81\", \"projectId\": \"82\",
+  \"visitors\": [{\"visitorId\": \"api-1\", \"events\": [
+    {\"eventType\": \"bucketing\", \"data\": {\"experienceId\": \"83\", \"variationId\": \"84\"}}]}]}') ->> 'stored'" 2>&1)
+check "convert_api tracks through the coordinator" "$([[ $api == 1 ]]; echo $?)" "$api"
+c -c "DELETE FROM convert.events WHERE visitor_id = 'api-1'" -c "DELETE FROM convert.visitor_bucketing WHERE visitor_id = 'api-1'"
+
 # A bad event in the middle of a batch stores nothing on any node.
 counts="SELECT (SELECT count(*) FROM convert.events) || ' ' || (SELECT count(*) FROM convert.visitor_bucketing)
                || ' ' || (SELECT count(*) FROM convert.visitor_goals) || ' ' || (SELECT count(*) FROM convert.goal_transactions)
@@ -222,6 +231,28 @@ for readout in "experience_analysis(82, '83')" "experience_analysis(82, '83', di
   got=$(c -c "$query" 2>&1)
   check "$readout equals the single node's" "$([[ $got == "$(s -c "$query")" ]]; echo $?)" "$(head -c 300 <<<"$got")"
 done
+
+# Concurrent sessions: 4 at once through the coordinator store the same
+# assignments, goals and transactions as one session on the single node
+# (which events are stored may depend on the order, those may not).
+sed -e 's/"visitorId" : "/"visitorId" : "concurrent-/g' -e 's/"value" : "t/"value" : "concurrent-t/g' "$work/batches.sql" >"$work/concurrent.sql"
+split -n l/4 "$work/concurrent.sql" "$work/part."
+for part in "$work"/part.*; do
+  psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${ports[0]}" -U postgres -d convert_citus \
+    -f "$part" >"$part.out" 2>&1 &
+done
+concurrent_failed=0
+for job in $(jobs -p); do wait "$job" || concurrent_failed=1; done
+check "4 concurrent sessions track without an error" "$concurrent_failed" "$(cat "$work"/part.*.out | head -c 400)"
+psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${ports[0]}" -U postgres -d convert_single \
+  -f "$work/concurrent.sql" >/dev/null 2>&1
+kept="SELECT (SELECT count(*) FROM convert.visitor_bucketing WHERE visitor_id LIKE 'concurrent-%') || ' '
+             || (SELECT count(*) FROM convert.visitor_goals WHERE visitor_id LIKE 'concurrent-%') || ' '
+             || (SELECT count(*) FROM convert.goal_transactions WHERE visitor_id LIKE 'concurrent-%') || ' '
+             || (SELECT count(*) FROM convert.events WHERE visitor_id LIKE 'concurrent-%' AND event_type = 'conversion')"
+echo "concurrent sessions stored (assignments, goals, transactions, conversions): $(c -c "$kept")"
+check "and store what one session stores" "$([[ $(c -c "$kept") == "$(s -c "$kept")" && $(s -c "$kept") != *" 0 "* ]]; echo $?)" \
+  "$(c -c "$kept") / $(s -c "$kept")"
 
 # DROP EXTENSION leaves no shard table on any node.
 refused=$(c -c "DROP EXTENSION convert CASCADE" 2>&1)
