@@ -88,10 +88,16 @@ project='{"account_id": "81", "project": {"id": "82"},
   "experiences": [{"id": "83", "key": "e", "status": "active",
                    "variations": [{"id": "84", "traffic_allocation": 50}, {"id": "85", "traffic_allocation": 50}]}],
   "goals": [{"id": "87", "key": "g"}, {"id": "88", "key": "buy"}]}'
-# The coordinator's partitions are created by track() itself, after
-# citus_distribute(): the first batch creates today's and tomorrow's.
+# A batch tracked before citus_distribute(): its rows and today's and
+# tomorrow's partitions (created by track()) move to the workers.
+early='{"accountId": "81", "projectId": "82", "enrichData": true, "visitors": [
+  {"visitorId": "early-1", "segments": {"country": "DE"}, "events": [
+    {"eventType": "bucketing", "data": {"experienceId": "83", "variationId": "85"}},
+    {"eventType": "conversion", "data": {"goalId": "88", "goalData": [{"key": "amount", "value": 9},
+                                                                     {"key": "transactionId", "value": "early"}]}}]}]}'
 for db in c s; do
   $db -c "SELECT convert.import_project('$project')" >/dev/null || exit 1
+  $db -c "SELECT convert.track('81/82', '$early')" >/dev/null || exit 1
 done
 
 first=$(c -c "SELECT array_to_string(convert.citus_distribute(), ' ')")
