@@ -66,7 +66,7 @@ DATA = sql/$(EXTENSION)--0.1.0.sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 REGRESS = test_setup bucketing bucketing_utf8 bucketing_vectors bucketing_parallel
 REGRESS += analysis analysis_tally analysis_moments_agg analysis_readouts
 REGRESS += config_model config_access config_import
-REGRESS += tracking tracking_errors tracking_enrich request_bounds
+REGRESS += tracking tracking_errors tracking_enrich request_bounds citus_single
 REGRESS += rules rules_errors rules_utf8
 REGRESS += decisions_setup decisions_flow decisions_features decisions_config \
 	decisions_segments decisions_parallel

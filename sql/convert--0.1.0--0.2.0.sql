@@ -1366,6 +1366,784 @@ GRANT EXECUTE ON FUNCTION convert.metric_moments(float8, float8), convert.metric
 TO convert_analyst;
 
 -- ---------------------------------------------------------------------------
+-- Citus: opt-in distribution of the tracking tables (docs/citus.md)
+-- ---------------------------------------------------------------------------
+
+-- (sql/install/54_tracking_store.sql) On Citus a batch is stored by
+-- convert_internal.track_store_events_citus (created after the internal
+-- helpers' section below).
+-- Store the visitors of a batch of project target_project (their checks
+-- are part of the same statement: convert.track_parse raises on the first
+-- problem, and then nothing is stored).  Returns the number of events
+-- stored and of events in the batch; the difference were duplicates.
+--
+-- Duplicates (whatever enrichData says, since a client that keeps its own
+-- visitor store only repeats events when it re-sends a batch):
+--   bucketing   the visitor's stored assignment for the experience already
+--               is this variation, or the same decision came earlier in the batch
+--   conversion without goalData: the visitor already converted on the goal
+--   conversion with a transactionId: the goal already has that transaction
+--   other conversions with goalData are kept (forceMultipleTransactions).
+-- enrichData: a conversion's bucketing is the visitor's stored bucketing,
+-- overlaid by the decisions before it in its visitor entry, then by its
+-- own bucketingData (later wins per experience); segments are the stored
+-- ones overlaid by the sent ones.  Segments are stored once per distinct
+-- object in convert.segment_sets and events refer to them by digest.
+CREATE OR REPLACE FUNCTION convert.track_store_events(target_project bigint, visitors jsonb,
+                                           enrich boolean, batch_source text,
+                                           OUT stored integer, OUT total integer)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, convert, pg_temp
+-- one plan for every batch: planning this statement costs as much as
+-- running it for an SDK-sized batch, and no argument changes the best plan
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+    received timestamptz := now();
+BEGIN
+    -- distributed tables need statements Citus can route (docs/citus.md)
+    IF convert_internal.citus_tracking() THEN
+        SELECT * INTO stored, total
+        FROM convert_internal.track_store_events_citus(target_project, visitors, enrich, batch_source);
+        RETURN;
+    END IF;
+    WITH ev AS MATERIALIZED (
+        -- kind: b bucketing, g plain conversion, t transaction, r other revenue
+        SELECT r.*,
+               CASE WHEN r.event_type = 'bucketing' THEN 'b'
+                    WHEN r.goal_data IS NULL THEN 'g'
+                    WHEN r.transaction_id IS NOT NULL THEN 't'
+                    ELSE 'r' END AS kind
+        FROM convert.track_parse(target_project, visitors,
+                                 convert.track_max_visitors(), convert.track_max_events()) AS r
+    ), sent AS MATERIALIZED (
+        -- each visitor entry's segments (track_parse gives them on the
+        -- entry's first row only), hashed once
+        SELECT ev.vi, ev.segments, ev.segments = '{}' AS empty,
+               sha256(convert_to(ev.segments::text, 'UTF8')) AS digest
+        FROM ev
+        WHERE ev.segments IS NOT NULL
+    ), new_segments AS (
+        -- stored once per distinct value, however many events refer to it
+        INSERT INTO convert.segment_sets AS ss (digest, segments)
+        SELECT DISTINCT ON (sent.digest) sent.digest, sent.segments
+        FROM sent
+        ON CONFLICT (digest) DO NOTHING
+    ), entry AS (
+        -- every event with its visitor entry's segments digest
+        SELECT ev.*, sent.digest AS sent_digest, sent.empty AS sent_empty
+        FROM ev
+        LEFT JOIN sent USING (vi)
+    ), stored_state AS (
+        -- each visitor's stored assignments (before this batch) and latest
+        -- segments, read per visitor by primary key (LATERAL): the visitors
+        -- of a batch are few next to the table
+        SELECT v.visitor_id, st.bucketing, st.segments_digest
+        FROM (SELECT DISTINCT ev.visitor_id FROM ev) AS v,
+             LATERAL (SELECT jsonb_object_agg(vb.experience_id::text, vb.variation_id::text) AS bucketing,
+                             (array_agg(vb.segments_digest ORDER BY vb.bucketed_at DESC)
+                                  FILTER (WHERE vb.segments_digest IS NOT NULL))[1] AS segments_digest
+                      FROM convert.visitor_bucketing AS vb
+                      WHERE vb.project_id = target_project AND vb.visitor_id = v.visitor_id) AS st
+    ), new_assignment AS (
+        INSERT INTO convert.visitor_bucketing AS vb
+            (project_id, visitor_id, experience_id, variation_id, bucketed_at, segments_digest)
+        -- the first decision per experience wins: ev is in payload order, and
+        -- a later row of this statement conflicts with the earlier one
+        SELECT target_project, ev.visitor_id, ev.experience_id, ev.variation_id, received, ev.sent_digest
+        FROM entry AS ev
+        WHERE ev.kind = 'b' AND NOT ev.repeated
+        ON CONFLICT (project_id, visitor_id, experience_id) DO NOTHING
+    ), new_goal AS (
+        INSERT INTO convert.visitor_goals AS vg (project_id, visitor_id, goal_id, converted_at)
+        SELECT target_project, ev.visitor_id, ev.goal_id, received
+        FROM ev
+        WHERE ev.kind = 'g' AND NOT ev.repeated
+        ON CONFLICT (project_id, visitor_id, goal_id) DO NOTHING
+        RETURNING vg.visitor_id, vg.goal_id
+    ), new_transaction AS (
+        INSERT INTO convert.goal_transactions AS gt
+            (project_id, goal_id, transaction_id, visitor_id, received_at)
+        SELECT target_project, ev.goal_id, ev.transaction_id, ev.visitor_id, received
+        FROM ev
+        WHERE ev.kind = 't' AND NOT ev.repeated
+        ON CONFLICT (project_id, goal_id, transaction_id) DO NOTHING
+        RETURNING gt.goal_id, gt.transaction_id
+    ), stored_event AS (
+        INSERT INTO convert.events
+            (received_at, project_id, visitor_id, event_type, experience_id, variation_id, goal_id,
+             amount, products_count, transaction_id, goal_data, bucketing, source,
+             segments_digest, stored_segments_digest)
+        SELECT received, target_project, ev.visitor_id, ev.event_type, ev.experience_id, ev.variation_id,
+               ev.goal_id, ev.amount, ev.products_count, ev.transaction_id, ev.goal_data,
+               CASE WHEN ev.event_type <> 'conversion' THEN NULL
+                    WHEN enrich THEN nullif(coalesce(s.bucketing, '{}') || coalesce(ev.batch_bucketing, '{}')
+                                            || coalesce(ev.bucketing_data, '{}'), '{}')
+                    ELSE ev.bucketing_data END,
+               batch_source,
+               -- the view convert.events_with_segments overlays the two
+               -- (its result is what 0.1.0 stored); an empty object sent
+               -- with nothing stored under it enriches to NULL
+               CASE WHEN enrich AND s.segments_digest IS NULL AND ev.sent_empty THEN NULL
+                    ELSE ev.sent_digest END,
+               CASE WHEN enrich THEN s.segments_digest END
+        FROM entry AS ev
+        LEFT JOIN stored_state AS s ON s.visitor_id = ev.visitor_id
+        WHERE NOT ev.repeated
+          AND CASE ev.kind
+              WHEN 'b' THEN s.bucketing ->> ev.experience_id::text IS DISTINCT FROM ev.variation_id::text
+              WHEN 'g' THEN (ev.visitor_id, ev.goal_id) IN (SELECT visitor_id, goal_id FROM new_goal)
+              WHEN 't' THEN (ev.goal_id, ev.transaction_id) IN (SELECT goal_id, transaction_id FROM new_transaction)
+              ELSE true
+              END
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM stored_event), (SELECT count(*) FROM ev) INTO stored, total;
+END
+$$;
+
+-- (sql/install/61_analysis_results.sql) The exposure counts come from
+-- convert_internal.analysis_exposure (created after the internal helpers'
+-- section below), which Citus runs on the shards.
+-- One row per variation and goal of an experience: exposure, conversions,
+-- revenue, and each variation against the original (the first variation):
+-- conversion rate by the two-proportion z-test, revenue per visitor by
+-- Welch's t-test over per-visitor revenue (0 for visitors without orders).
+-- A conversion counts when it is received at or after the visitor's
+-- exposure; both are limited to [from_time, to_time).
+CREATE OR REPLACE FUNCTION convert.experience_results(project_id bigint, experience_id text,
+    from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL,
+    confidence float8 DEFAULT 0.95)
+RETURNS TABLE (
+    variation_id text, variation_key text, is_original boolean,
+    goal_id text, goal_key text,
+    visitors bigint, converting_visitors bigint, conversions bigint, conversion_rate float8,
+    revenue numeric, products numeric, revenue_per_visitor float8,
+    uplift float8, uplift_low float8, uplift_high float8,
+    p_value float8, chance_to_beat float8,
+    revenue_uplift float8, revenue_uplift_low float8, revenue_uplift_high float8,
+    revenue_p_value float8, revenue_chance_to_beat float8)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    p bigint := project_id;
+    e bigint := convert.analysis_experience(project_id, experience_id);
+    t0 timestamptz := coalesce(from_time, '-infinity');
+    t1 timestamptz := coalesce(to_time, 'infinity');
+    proj record;
+    orders record;
+    items record;
+BEGIN
+    SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
+    orders := convert.outlier_bounds(proj.outliers->'order_value',
+        (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
+    items := convert.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
+
+    RETURN QUERY
+    WITH arm_goal_totals AS (
+        SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
+               t.revenue, t.products, t.revenue_squares
+        FROM convert.analysis_tally(p, e, from_time, to_time,
+                                    orders.low, orders.high, orders.percentile,
+                                    items.low, items.high, items.percentile) AS t
+    ), exposure AS (
+        SELECT x.key::bigint AS variation_id, x.value::bigint AS visitors
+        FROM jsonb_each_text(convert_internal.analysis_exposure(p, e, t0, t1)) AS x
+    ), arm_goal AS (
+        SELECT a.id AS arm, a.key AS arm_key, a.is_original, a.arm_position,
+               g.id AS goal, g.key AS goal_key, coalesce(eg.position, 1000000000) AS goal_position,
+               eg.goal_id IS NOT NULL AS experience_goal,
+               coalesce(x.visitors, 0) AS visitors,
+               coalesce(t.converting, 0) AS converting,
+               coalesce(t.conversions, 0)::bigint AS conversions,
+               coalesce(t.revenue, 0) AS revenue,
+               coalesce(t.products, 0) AS products,
+               coalesce(t.revenue_squares, 0) AS revenue_squares
+        FROM convert.analysis_arms(p, e) AS a
+        CROSS JOIN convert.goals AS g
+        LEFT JOIN convert.experience_goals AS eg
+          ON eg.project_id = g.project_id AND eg.experience_id = e AND eg.goal_id = g.id
+        LEFT JOIN exposure AS x ON x.variation_id = a.id
+        LEFT JOIN arm_goal_totals AS t ON t.variation_id = a.id AND t.goal_id = g.id
+        WHERE g.project_id = p
+    ), moments AS (
+        SELECT ag.*, sum(ag.converting) OVER (PARTITION BY ag.goal) AS goal_converting,
+               CASE WHEN ag.visitors > 0 THEN ag.revenue / ag.visitors END AS mean,
+               CASE WHEN ag.visitors > 1
+                    THEN (ag.revenue_squares - ag.revenue * ag.revenue / ag.visitors) / (ag.visitors - 1)
+               END AS variance
+        FROM arm_goal AS ag
+    )
+    SELECT s.arm::text, s.arm_key, s.is_original, s.goal::text, s.goal_key,
+           s.visitors, s.converting, s.conversions,
+           CASE WHEN s.visitors > 0 THEN s.converting::float8 / s.visitors END,
+           s.revenue, s.products, s.mean::float8,
+           rate.uplift, rate.uplift_low, rate.uplift_high, rate.p_value, rate.chance_to_beat,
+           rpv.uplift, rpv.uplift_low, rpv.uplift_high, rpv.p_value, rpv.chance_to_beat
+    FROM moments AS s
+    JOIN moments AS o ON o.goal = s.goal AND o.is_original
+    LEFT JOIN LATERAL convert.two_proportion_test(o.visitors, o.converting, s.visitors, s.converting,
+                                                  confidence) AS rate ON NOT s.is_original
+    LEFT JOIN LATERAL convert.welch_test(o.visitors, o.mean::float8, o.variance::float8,
+                                         s.visitors, s.mean::float8, s.variance::float8,
+                                         confidence) AS rpv
+           ON NOT s.is_original AND o.mean IS NOT NULL AND s.mean IS NOT NULL
+              AND o.variance IS NOT NULL AND s.variance IS NOT NULL
+    -- the experience's goals, in config order, then any other goal converted on
+    WHERE s.experience_goal OR s.goal_converting > 0
+    ORDER BY s.goal_position, s.goal, s.arm_position;
+END $$;
+
+-- The experience's variations in config order; the first is the original.
+CREATE OR REPLACE FUNCTION convert.analysis_arms(project_id bigint, experience_id bigint)
+RETURNS TABLE (id bigint, key text, arm_position int, is_original boolean, weight numeric)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT v.id, v.key, v.position, row_number() OVER (ORDER BY v.position) = 1,
+           -- what the SDK gives the arm: running (or no status) and a positive share
+           CASE WHEN coalesce(v.status, 'running') = 'running'
+                THEN greatest(coalesce(v.traffic_allocation, 100), 0) ELSE 0 END
+    FROM convert.variations AS v
+    WHERE v.project_id = analysis_arms.project_id AND v.experience_id = analysis_arms.experience_id
+      AND v.id IS NOT NULL
+    ORDER BY v.position
+$$;
+
+-- Sample-ratio mismatch: visitors observed per variation against the
+-- configured allocation (stopped or zero-allocation arms expect none and
+-- are left out of the test).  mismatch is p_value < threshold.
+CREATE OR REPLACE FUNCTION convert.srm_check(project_id bigint, experience_id text,
+                                  threshold float8 DEFAULT 0.001)
+RETURNS TABLE (variation_id text, observed bigint, allocation numeric, expected float8,
+               chi_square float8, p_value float8, mismatch boolean)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+    WITH arms AS (
+        SELECT a.id, a.arm_position, a.weight,
+               coalesce((x.counts ->> a.id::text)::bigint, 0) AS observed
+        FROM (SELECT convert.analysis_experience(srm_check.project_id, srm_check.experience_id) AS id) AS a_exp,
+             LATERAL convert_internal.analysis_exposure(srm_check.project_id, a_exp.id,
+                                                        '-infinity', 'infinity') AS x(counts),
+             convert.analysis_arms(srm_check.project_id, a_exp.id) AS a
+    ), test AS (
+        SELECT t.chi_square, t.p_value,
+               sum(arms.observed) FILTER (WHERE arms.weight > 0) AS total,
+               sum(arms.weight) AS weight_total
+        FROM arms, convert.sample_ratio_test(
+                 (SELECT array_agg(observed::float8 ORDER BY arm_position) FROM arms),
+                 (SELECT array_agg(weight::float8 ORDER BY arm_position) FROM arms)) AS t
+        GROUP BY t.chi_square, t.p_value
+    )
+    SELECT arms.id::text, arms.observed, arms.weight,
+           CASE WHEN test.weight_total > 0 THEN (test.total * arms.weight / test.weight_total)::float8 END,
+           test.chi_square, test.p_value, test.p_value < threshold
+    FROM arms, test
+    ORDER BY arms.arm_position
+$$;
+
+-- (sql/install/62_analysis_readouts.sql) The same for experience_analysis:
+-- its exposure counts in queries of their own, without a function call
+-- that reads a distributed table.
+-- One row per variation and goal, as convert.experience_results (the same
+-- first 22 columns, the same numbers with the defaults), then:
+--   p_value_adjusted, revenue_p_value_adjusted
+--       with correction 'holm' or 'bh': p_value and revenue_p_value
+--       adjusted as one family (every p-value of the rows); NULL otherwise
+--   chance_to_win, risk, revenue_chance_to_win, revenue_risk
+--       Bayesian, from the Gaussian posterior of the relative lift with
+--       the prior N(0, prior_sd^2) (flat when prior_sd is NULL)
+--   cuped_conversion_rate, cuped_uplift, cuped_uplift_low, cuped_uplift_high,
+--   cuped_p_value, cuped_revenue_per_visitor, revenue_cuped_uplift,
+--   revenue_cuped_uplift_low, revenue_cuped_uplift_high, revenue_cuped_p_value
+--       with cuped: the CUPED-adjusted means and their comparison (Welch's
+--       test on the adjusted values), the covariate being each visitor's
+--       same metric in cuped_lookback before exposure; NULL otherwise
+--   revenue_per_converter, revenue_per_converter_uplift, _uplift_low,
+--   _uplift_high, _p_value, products_per_order, products_per_order_uplift,
+--   _uplift_low, _uplift_high, _p_value
+--       ratio metrics by the delta method (convert.ratio_test): revenue
+--       over converting visitors, products over orders (conversions with
+--       goal data); not part of the corrections' family
+--   dimension_value, dimension_share, srm_p_value
+--       with dimension (a segment key): the rows of each value of it (and
+--       of visitors without one, NULL), the share of the period's visitors
+--       with that value and the sample-ratio test of that value's visitors
+--       against the allocations; without: NULL, 1 and the whole
+--       experience's sample-ratio test
+-- With sequential, p_value, uplift_low/high and their revenue_ and cuped_
+-- peers are the always-valid ones (confidence sequence tuned for
+-- sequential_tuning visitors), from the unpooled standard error.  With
+-- cuped, the corrections adjust the CUPED p-values.
+CREATE OR REPLACE FUNCTION convert.experience_analysis(project_id bigint, experience_id text,
+    from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL,
+    confidence float8 DEFAULT 0.95,
+    correction text DEFAULT NULL,
+    sequential boolean DEFAULT false, sequential_tuning float8 DEFAULT 5000,
+    prior_sd float8 DEFAULT NULL,
+    cuped boolean DEFAULT false, cuped_lookback interval DEFAULT '14 days',
+    dimension text DEFAULT NULL)
+RETURNS TABLE (
+    variation_id text, variation_key text, is_original boolean,
+    goal_id text, goal_key text,
+    visitors bigint, converting_visitors bigint, conversions bigint, conversion_rate float8,
+    revenue numeric, products numeric, revenue_per_visitor float8,
+    uplift float8, uplift_low float8, uplift_high float8,
+    p_value float8, chance_to_beat float8,
+    revenue_uplift float8, revenue_uplift_low float8, revenue_uplift_high float8,
+    revenue_p_value float8, revenue_chance_to_beat float8,
+    p_value_adjusted float8, revenue_p_value_adjusted float8,
+    chance_to_win float8, risk float8,
+    revenue_chance_to_win float8, revenue_risk float8,
+    cuped_conversion_rate float8, cuped_uplift float8, cuped_uplift_low float8,
+    cuped_uplift_high float8, cuped_p_value float8,
+    cuped_revenue_per_visitor float8, revenue_cuped_uplift float8,
+    revenue_cuped_uplift_low float8, revenue_cuped_uplift_high float8,
+    revenue_cuped_p_value float8,
+    revenue_per_converter float8, revenue_per_converter_uplift float8,
+    revenue_per_converter_uplift_low float8, revenue_per_converter_uplift_high float8,
+    revenue_per_converter_p_value float8,
+    products_per_order float8, products_per_order_uplift float8,
+    products_per_order_uplift_low float8, products_per_order_uplift_high float8,
+    products_per_order_p_value float8,
+    dimension_value text, dimension_share float8, srm_p_value float8)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+-- as analysis_moments: segments join exposures without a nested loop;
+-- that makes small joins look costly, which must not start JIT compilation
+SET enable_nestloop = off
+SET jit = off
+AS $$
+#variable_conflict use_column
+DECLARE
+    p bigint := project_id;
+    e bigint := convert.analysis_experience(project_id, experience_id);
+    t0 timestamptz := coalesce(from_time, '-infinity');
+    t1 timestamptz := coalesce(to_time, 'infinity');
+    use_sequential boolean := coalesce(sequential, false);
+    use_cuped boolean := coalesce(cuped, false);
+    lookback interval := CASE WHEN coalesce(cuped, false) THEN cuped_lookback END;
+    proj record;
+    orders record;
+    items record;
+    exposed jsonb;
+BEGIN
+    IF correction IS NOT NULL AND correction NOT IN ('holm', 'bh') THEN
+        RAISE EXCEPTION 'unknown correction "%"', left(correction, 100)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use ''holm'' (Holm-Bonferroni), ''bh'' (Benjamini-Hochberg) or NULL.';
+    END IF;
+    IF use_sequential AND NOT coalesce(sequential_tuning > 0 AND sequential_tuning < 'infinity', false) THEN
+        RAISE EXCEPTION 'sequential_tuning must be a positive number of visitors, not %', sequential_tuning
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '5000 is the usual default: about the sample size at which you expect to decide.';
+    END IF;
+    IF NOT coalesce(prior_sd > 0 AND prior_sd < 'infinity', true) THEN
+        RAISE EXCEPTION 'prior_sd must be positive, or NULL for the flat prior, not %', prior_sd
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
+    orders := convert.outlier_bounds(proj.outliers->'order_value',
+        (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
+    items := convert.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
+
+    IF use_cuped AND cuped_lookback IS NULL THEN
+        RAISE EXCEPTION 'cuped_lookback must not be NULL with cuped'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The usual window is ''14 days''.';
+    END IF;
+
+    -- visitors per variation, and per dimension value with a dimension, as
+    -- [variation, value, visitors]: counted in a query of their own, which
+    -- Citus runs on the shards (docs/citus.md)
+    IF dimension IS NULL THEN
+        SELECT jsonb_agg(jsonb_build_array(x.key::bigint, NULL::text, x.value::bigint)) INTO exposed
+        FROM jsonb_each_text(convert_internal.analysis_exposure(p, e, t0, t1)) AS x;
+    ELSE
+        -- analysis_visitor_segment's value, read here directly: each visitor
+        -- has one assignment per experience, and Citus cannot plan a call
+        -- to a function that reads a distributed table
+        SELECT jsonb_agg(jsonb_build_array(c.variation_id, c.value, c.n)) INTO exposed
+        FROM (SELECT vb.variation_id, s.segments ->> dimension AS value, count(*) AS n
+              FROM convert.visitor_bucketing AS vb
+              LEFT JOIN convert.segment_sets AS s ON s.digest = vb.segments_digest
+              WHERE vb.project_id = p AND vb.experience_id = e
+                AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
+              GROUP BY vb.variation_id, s.segments ->> dimension) AS c;
+    END IF;
+
+    RETURN QUERY
+    WITH arm_goal_totals AS (
+        SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
+               t.revenue, t.products, t.revenue_squares, t.pre_visitors, t.both_visitors,
+               t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
+               t.orders, t.orders_squares, t.products_squares, t.products_orders,
+               t.dimension_value AS dim
+        FROM convert.analysis_moments(p, e, from_time, to_time,
+                                      orders.low, orders.high, orders.percentile,
+                                      items.low, items.high, items.percentile, lookback,
+                                      dimension) AS t
+    ), exposure AS (
+        SELECT (x.r ->> 0)::bigint AS variation_id, x.r ->> 1 AS dim, (x.r ->> 2)::bigint AS visitors
+        FROM jsonb_array_elements(coalesce(exposed, '[]')) AS x(r)
+    ), dims AS (
+        -- without a dimension one group, NULL, even when nobody was exposed
+        SELECT NULL::text AS dim WHERE dimension IS NULL
+        UNION
+        SELECT x.dim FROM exposure AS x WHERE dimension IS NOT NULL
+    ), arms AS (
+        SELECT a.*, dm.dim, coalesce(x.visitors, 0) AS n
+        FROM convert.analysis_arms(p, e) AS a
+        CROSS JOIN dims AS dm
+        LEFT JOIN exposure AS x ON x.variation_id = a.id AND x.dim IS NOT DISTINCT FROM dm.dim
+    ), srm AS (
+        -- per dimension value: its share of the visitors, and its split
+        SELECT ad.dim, sum(ad.n)::float8 / nullif(sum(sum(ad.n)) OVER (), 0) AS share,
+               (convert.sample_ratio_test(array_agg(ad.n::float8 ORDER BY ad.arm_position),
+                                          array_agg(ad.weight::float8 ORDER BY ad.arm_position))).p_value
+        FROM arms AS ad
+        GROUP BY ad.dim
+    ), arm_goal AS (
+        SELECT a.id AS arm, a.key AS arm_key, a.is_original, a.arm_position, a.dim,
+               g.id AS goal, g.key AS goal_key, coalesce(eg.position, 1000000000) AS goal_position,
+               eg.goal_id IS NOT NULL AS experience_goal,
+               a.n,
+               coalesce(t.converting, 0) AS converting,
+               coalesce(t.conversions, 0)::bigint AS conversions,
+               coalesce(t.revenue, 0) AS revenue,
+               coalesce(t.products, 0) AS products,
+               coalesce(t.revenue_squares, 0) AS revenue_squares,
+               coalesce(t.pre_visitors, 0) AS pre_visitors,
+               coalesce(t.both_visitors, 0) AS both_visitors,
+               coalesce(t.pre_revenue, 0) AS pre_revenue,
+               coalesce(t.pre_revenue_squares, 0) AS pre_revenue_squares,
+               coalesce(t.revenue_cross, 0) AS revenue_cross,
+               coalesce(t.orders, 0) AS orders,
+               coalesce(t.orders_squares, 0) AS orders_squares,
+               coalesce(t.products_squares, 0) AS products_squares,
+               coalesce(t.products_orders, 0) AS products_orders
+        FROM arms AS a
+        CROSS JOIN convert.goals AS g
+        LEFT JOIN convert.experience_goals AS eg
+          ON eg.project_id = g.project_id AND eg.experience_id = e AND eg.goal_id = g.id
+        LEFT JOIN arm_goal_totals AS t
+          ON t.variation_id = a.id AND t.goal_id = g.id AND t.dim IS NOT DISTINCT FROM a.dim
+        WHERE g.project_id = p
+    ), moments AS (
+        -- per arm: conversion rate and its Bernoulli variance, revenue per
+        -- visitor and its sample variance
+        SELECT ag.*, sum(ag.converting) OVER (PARTITION BY ag.goal) AS goal_converting,
+               CASE WHEN ag.n > 0 THEN ag.converting::float8 / ag.n END AS rate,
+               CASE WHEN ag.n > 0 THEN (ag.revenue / ag.n)::float8 END AS mean,
+               CASE WHEN ag.n > 1
+                    THEN ((ag.revenue_squares - ag.revenue * ag.revenue / ag.n) / (ag.n - 1))::float8
+               END AS variance
+        FROM arm_goal AS ag
+    ), pooled AS (
+        -- per goal, over every arm: what CUPED's theta is computed from
+        SELECT m.*,
+               sum(m.n) OVER w AS pooled_n,
+               sum(m.converting) OVER w AS pooled_converting,
+               sum(m.pre_visitors) OVER w AS pooled_pre_visitors,
+               sum(m.both_visitors) OVER w AS pooled_both_visitors,
+               sum(m.revenue) OVER w AS pooled_revenue,
+               sum(m.pre_revenue) OVER w AS pooled_pre_revenue,
+               sum(m.pre_revenue_squares) OVER w AS pooled_pre_revenue_squares,
+               sum(m.revenue_cross) OVER w AS pooled_revenue_cross
+        FROM moments AS m
+        WINDOW w AS (PARTITION BY m.dim, m.goal)
+    ), adjusted_moments AS (
+        -- the conversion indicator and revenue, each with its own
+        -- pre-exposure value as the covariate
+        SELECT pm.*, cr.mean AS cuped_rate, cr.variance AS cuped_rate_variance,
+               cv.mean AS cuped_mean, cv.variance AS cuped_variance
+        FROM pooled AS pm
+        LEFT JOIN LATERAL convert.cuped_moments(
+            pm.n, pm.converting, pm.converting, pm.pre_visitors, pm.pre_visitors, pm.both_visitors,
+            pm.pooled_n::bigint, pm.pooled_converting::float8, pm.pooled_pre_visitors::float8,
+            pm.pooled_pre_visitors::float8, pm.pooled_both_visitors::float8) AS cr ON use_cuped
+        LEFT JOIN LATERAL convert.cuped_moments(
+            pm.n, pm.revenue::float8, pm.revenue_squares, pm.pre_revenue, pm.pre_revenue_squares,
+            pm.revenue_cross, pm.pooled_n::bigint, pm.pooled_revenue::float8, pm.pooled_pre_revenue,
+            pm.pooled_pre_revenue_squares, pm.pooled_revenue_cross) AS cv ON use_cuped
+    ), compared AS (
+        SELECT s.arm, s.arm_key, s.is_original, s.goal, s.goal_key, s.n, s.converting,
+               s.conversions, s.rate, s.revenue, s.products, s.mean, s.dim,
+               row_number() OVER (ORDER BY s.dim, s.goal_position, s.goal, s.arm_position) AS k,
+               rate.uplift, rate.chance_to_beat,
+               CASE WHEN use_sequential THEN seq.uplift_low ELSE rate.uplift_low END AS uplift_low,
+               CASE WHEN use_sequential THEN seq.uplift_high ELSE rate.uplift_high END AS uplift_high,
+               CASE WHEN use_sequential THEN seq.p_value ELSE rate.p_value END AS p_value,
+               rpv.uplift AS revenue_uplift, rpv.chance_to_beat AS revenue_chance_to_beat,
+               CASE WHEN use_sequential THEN rseq.uplift_low ELSE rpv.uplift_low END AS revenue_uplift_low,
+               CASE WHEN use_sequential THEN rseq.uplift_high ELSE rpv.uplift_high END AS revenue_uplift_high,
+               CASE WHEN use_sequential THEN rseq.p_value ELSE rpv.p_value END AS revenue_p_value,
+               b.chance_to_win, b.risk,
+               rb.chance_to_win AS revenue_chance_to_win, rb.risk AS revenue_risk,
+               s.cuped_rate, rate_cuped.uplift AS cuped_uplift,
+               CASE WHEN use_sequential THEN rate_cuped_seq.uplift_low ELSE rate_cuped.uplift_low END
+                   AS cuped_uplift_low,
+               CASE WHEN use_sequential THEN rate_cuped_seq.uplift_high ELSE rate_cuped.uplift_high END
+                   AS cuped_uplift_high,
+               CASE WHEN use_sequential THEN rate_cuped_seq.p_value ELSE rate_cuped.p_value END
+                   AS cuped_p_value,
+               s.cuped_mean, rpv_cuped.uplift AS revenue_cuped_uplift,
+               CASE WHEN use_sequential THEN rpv_cuped_seq.uplift_low ELSE rpv_cuped.uplift_low END
+                   AS revenue_cuped_uplift_low,
+               CASE WHEN use_sequential THEN rpv_cuped_seq.uplift_high ELSE rpv_cuped.uplift_high END
+                   AS revenue_cuped_uplift_high,
+               CASE WHEN use_sequential THEN rpv_cuped_seq.p_value ELSE rpv_cuped.p_value END
+                   AS revenue_cuped_p_value,
+               CASE WHEN s.converting > 0 THEN s.revenue::float8 / s.converting END
+                   AS revenue_per_converter,
+               rpc.uplift AS rpc_uplift, rpc.uplift_low AS rpc_uplift_low,
+               rpc.uplift_high AS rpc_uplift_high, rpc.p_value AS rpc_p_value,
+               CASE WHEN s.orders > 0 THEN s.products::float8 / s.orders END AS products_per_order,
+               ppo.uplift AS ppo_uplift, ppo.uplift_low AS ppo_uplift_low,
+               ppo.uplift_high AS ppo_uplift_high, ppo.p_value AS ppo_p_value
+        FROM adjusted_moments AS s
+        JOIN adjusted_moments AS o
+          ON o.goal = s.goal AND o.dim IS NOT DISTINCT FROM s.dim AND o.is_original
+        LEFT JOIN LATERAL convert.two_proportion_test(o.n, o.converting, s.n, s.converting,
+                                                      confidence) AS rate ON NOT s.is_original
+        LEFT JOIN LATERAL convert.sequential_test(o.n, o.rate, o.rate * (1 - o.rate),
+                                                  s.n, s.rate, s.rate * (1 - s.rate),
+                                                  confidence, sequential_tuning) AS seq
+               ON use_sequential AND NOT s.is_original
+        LEFT JOIN LATERAL convert.welch_test(o.n, o.mean, o.variance, s.n, s.mean, s.variance,
+                                             confidence) AS rpv
+               ON NOT s.is_original AND o.variance IS NOT NULL AND s.variance IS NOT NULL
+        LEFT JOIN LATERAL convert.sequential_test(o.n, o.mean, o.variance, s.n, s.mean, s.variance,
+                                                  confidence, sequential_tuning) AS rseq
+               ON use_sequential AND NOT s.is_original
+                  AND o.variance IS NOT NULL AND s.variance IS NOT NULL
+        LEFT JOIN LATERAL convert.bayes_lift(o.n, o.rate, o.rate * (1 - o.rate),
+                                             s.n, s.rate, s.rate * (1 - s.rate), prior_sd) AS b
+               ON NOT s.is_original
+        LEFT JOIN LATERAL convert.bayes_lift(o.n, o.mean, o.variance, s.n, s.mean, s.variance,
+                                             prior_sd) AS rb
+               ON NOT s.is_original
+        LEFT JOIN LATERAL convert.welch_test(o.n, o.cuped_rate, o.cuped_rate_variance,
+                                             s.n, s.cuped_rate, s.cuped_rate_variance,
+                                             confidence) AS rate_cuped
+               ON use_cuped AND NOT s.is_original
+        LEFT JOIN LATERAL convert.sequential_test(o.n, o.cuped_rate, o.cuped_rate_variance,
+                                                  s.n, s.cuped_rate, s.cuped_rate_variance,
+                                                  confidence, sequential_tuning) AS rate_cuped_seq
+               ON use_cuped AND use_sequential AND NOT s.is_original
+        LEFT JOIN LATERAL convert.welch_test(o.n, o.cuped_mean, o.cuped_variance,
+                                             s.n, s.cuped_mean, s.cuped_variance,
+                                             confidence) AS rpv_cuped
+               ON use_cuped AND NOT s.is_original
+        LEFT JOIN LATERAL convert.sequential_test(o.n, o.cuped_mean, o.cuped_variance,
+                                                  s.n, s.cuped_mean, s.cuped_variance,
+                                                  confidence, sequential_tuning) AS rpv_cuped_seq
+               ON use_cuped AND use_sequential AND NOT s.is_original
+        -- revenue only comes with a conversion: sum of revenue x converted = revenue
+        LEFT JOIN LATERAL convert.ratio_test(
+            o.n, o.revenue::float8, o.revenue_squares, o.converting, o.converting, o.revenue::float8,
+            s.n, s.revenue::float8, s.revenue_squares, s.converting, s.converting, s.revenue::float8,
+            confidence, CASE WHEN use_sequential THEN sequential_tuning END) AS rpc
+               ON NOT s.is_original
+        LEFT JOIN LATERAL convert.ratio_test(
+            o.n, o.products::float8, o.products_squares, o.orders, o.orders_squares, o.products_orders,
+            s.n, s.products::float8, s.products_squares, s.orders, s.orders_squares, s.products_orders,
+            confidence, CASE WHEN use_sequential THEN sequential_tuning END) AS ppo
+               ON NOT s.is_original
+        -- the experience's goals, in config order, then any other goal converted on
+        -- (in any dimension value)
+        WHERE s.experience_goal OR s.goal_converting > 0
+    ), tests AS (
+        -- the family: every p-value decided on (m 0: conversion rate, 1:
+        -- revenue), the CUPED ones with cuped
+        SELECT c.k, x.m, x.p
+        FROM compared AS c
+        CROSS JOIN LATERAL (VALUES (0, CASE WHEN use_cuped THEN c.cuped_p_value ELSE c.p_value END),
+                                   (1, CASE WHEN use_cuped THEN c.revenue_cuped_p_value
+                                            ELSE c.revenue_p_value END)) AS x(m, p)
+        WHERE correction IS NOT NULL AND x.p IS NOT NULL
+    ), adjusted AS (
+        SELECT a.k, a.m, a.adjusted
+        FROM (SELECT array_agg(t.k ORDER BY t.k, t.m) AS ks, array_agg(t.m ORDER BY t.k, t.m) AS ms,
+                     convert.adjusted_p_values(array_agg(t.p ORDER BY t.k, t.m), correction) AS ps
+              FROM tests AS t) AS f
+        CROSS JOIN LATERAL unnest(f.ks, f.ms, f.ps) AS a(k, m, adjusted)
+    )
+    SELECT c.arm::text, c.arm_key, c.is_original, c.goal::text, c.goal_key,
+           c.n, c.converting, c.conversions, c.rate,
+           c.revenue, c.products, c.mean,
+           c.uplift, c.uplift_low, c.uplift_high, c.p_value, c.chance_to_beat,
+           c.revenue_uplift, c.revenue_uplift_low, c.revenue_uplift_high,
+           c.revenue_p_value, c.revenue_chance_to_beat,
+           ar.adjusted, arev.adjusted,
+           c.chance_to_win, c.risk, c.revenue_chance_to_win, c.revenue_risk,
+           c.cuped_rate, c.cuped_uplift, c.cuped_uplift_low, c.cuped_uplift_high, c.cuped_p_value,
+           c.cuped_mean, c.revenue_cuped_uplift, c.revenue_cuped_uplift_low,
+           c.revenue_cuped_uplift_high, c.revenue_cuped_p_value,
+           c.revenue_per_converter, c.rpc_uplift, c.rpc_uplift_low, c.rpc_uplift_high,
+           c.rpc_p_value, c.products_per_order, c.ppo_uplift, c.ppo_uplift_low,
+           c.ppo_uplift_high, c.ppo_p_value,
+           c.dim, sr.share, sr.p_value
+    FROM compared AS c
+    JOIN srm AS sr ON sr.dim IS NOT DISTINCT FROM c.dim
+    LEFT JOIN adjusted AS ar ON ar.k = c.k AND ar.m = 0
+    LEFT JOIN adjusted AS arev ON arev.k = c.k AND arev.m = 1
+    ORDER BY c.k;
+END $$;
+REVOKE ALL ON FUNCTION convert.experience_analysis(bigint, text, timestamptz, timestamptz, float8,
+    text, boolean, float8, float8, boolean, interval, text) FROM PUBLIC;
+
+-- Per day (UTC) from the first exposure's, for each variation with
+-- visitors and each goal converted on: the visitors exposed and those
+-- converted (first conversion at or after exposure) by the end of the day,
+-- in one pass (the tally keeps each visitor's first conversion day).
+CREATE OR REPLACE FUNCTION convert.analysis_daily(project_id bigint, experience_id bigint,
+                                       from_time timestamptz, to_time timestamptz)
+RETURNS TABLE (day date, variation_id bigint, goal_id bigint, visitors bigint,
+               converting_visitors bigint)
+AS 'MODULE_PATHNAME', 'convert_analysis_daily'
+-- as analysis_tally: its own (parallel) queries run in the leader
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+SET parallel_tuple_cost = 0.01;
+REVOKE ALL ON FUNCTION convert.analysis_daily(bigint, bigint, timestamptz, timestamptz) FROM PUBLIC;
+
+-- How an experiment converged: per day, cumulative visitors and converting
+-- visitors per variation and goal, the conversion rate and each variation
+-- against the original (two-proportion z-test, or with sequential the
+-- always-valid sequence, which is what looking at every day calls for).
+CREATE OR REPLACE FUNCTION convert.experience_daily_results(project_id bigint, experience_id text,
+    from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL,
+    confidence float8 DEFAULT 0.95,
+    sequential boolean DEFAULT false, sequential_tuning float8 DEFAULT 5000)
+RETURNS TABLE (day date, variation_id text, variation_key text, is_original boolean,
+               goal_id text, goal_key text, visitors bigint, converting_visitors bigint,
+               conversion_rate float8, uplift float8, uplift_low float8, uplift_high float8,
+               p_value float8)
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+    WITH experience AS (
+        SELECT convert.analysis_experience(experience_daily_results.project_id,
+                                           experience_daily_results.experience_id) AS id
+    ), days AS (
+        SELECT d.*, a.key AS arm_key, a.is_original, a.arm_position,
+               g.key AS goal_key, coalesce(eg.position, 1000000000) AS goal_position,
+               CASE WHEN d.visitors > 0 THEN d.converting_visitors::float8 / d.visitors END AS rate
+        FROM experience AS x
+        CROSS JOIN LATERAL convert.analysis_daily(experience_daily_results.project_id, x.id,
+                                                  from_time, to_time) AS d
+        JOIN convert.analysis_arms(experience_daily_results.project_id, x.id) AS a
+          ON a.id = d.variation_id
+        JOIN convert.goals AS g
+          ON g.project_id = experience_daily_results.project_id AND g.id = d.goal_id
+        LEFT JOIN convert.experience_goals AS eg
+          ON eg.project_id = g.project_id AND eg.experience_id = x.id AND eg.goal_id = g.id
+    )
+    SELECT s.day, s.variation_id::text, s.arm_key, s.is_original, s.goal_id::text, s.goal_key,
+           s.visitors, s.converting_visitors, s.rate,
+           coalesce(f.uplift, q.uplift),
+           CASE WHEN sequential THEN q.uplift_low ELSE f.uplift_low END,
+           CASE WHEN sequential THEN q.uplift_high ELSE f.uplift_high END,
+           CASE WHEN sequential THEN q.p_value ELSE f.p_value END
+    FROM days AS s
+    LEFT JOIN days AS o ON o.day = s.day AND o.goal_id = s.goal_id AND o.is_original
+    LEFT JOIN LATERAL convert.two_proportion_test(o.visitors, o.converting_visitors,
+                                                  s.visitors, s.converting_visitors,
+                                                  confidence) AS f
+           ON NOT coalesce(sequential, false) AND NOT s.is_original
+    LEFT JOIN LATERAL convert.sequential_test(o.visitors, o.rate, o.rate * (1 - o.rate),
+                                              s.visitors, s.rate, s.rate * (1 - s.rate),
+                                              confidence, sequential_tuning) AS q
+           ON coalesce(sequential, false) AND NOT s.is_original
+    ORDER BY s.goal_position, s.goal_id, s.day, s.arm_position
+$$;
+
+-- (sql/install/56_tracking_citus.sql)
+-- Opt in to Citus: distribute the tracking tables (docs/citus.md).  Run by
+-- the extension's owner on the coordinator, after the workers were added;
+-- running it again distributes only what is not yet distributed.
+CREATE FUNCTION convert.citus_distribute()
+RETURNS text[]
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+DECLARE
+    done text[] := '{}';
+    t record;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        RAISE EXCEPTION 'Citus is not installed in this database'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Load citus (shared_preload_libraries), CREATE EXTENSION citus, add the '
+                         'workers with citus_add_node, then call convert.citus_distribute() again.';
+    END IF;
+    -- the visitor's rows on one shard group; a transaction is unique per
+    -- goal, so its table is distributed by transaction_id instead; the
+    -- batch digests (convert.track_batches) stay on the coordinator
+    FOR t IN SELECT * FROM (VALUES
+        (1, 'convert.events', 'visitor_id', 'none'),
+        (2, 'convert.visitor_bucketing', 'visitor_id', 'convert.events'),
+        (3, 'convert.visitor_goals', 'visitor_id', 'convert.events'),
+        (4, 'convert.goal_transactions', 'transaction_id', 'none'),
+        (5, 'convert.segment_sets', NULL, NULL)) AS v(n, tab, key, colocate)
+        ORDER BY v.n
+    LOOP
+        IF convert_internal.citus_distribute_table(t.tab::pg_catalog.regclass, t.key, t.colocate) THEN
+            done := done || t.tab;
+        END IF;
+    END LOOP;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger WHERE evtname = 'convert_citus_drop_guard') THEN
+        CREATE EVENT TRIGGER convert_citus_drop_guard ON ddl_command_start
+            WHEN TAG IN ('DROP EXTENSION') EXECUTE FUNCTION convert_internal.citus_drop_guard();
+    END IF;
+    RETURN done;
+END
+$$;
+
+COMMENT ON FUNCTION convert.citus_distribute() IS
+'Distributes the tracking tables on Citus (by visitor_id); returns the tables it distributed now';
+
+-- Before DROP EXTENSION convert on Citus: drop the distributed tracking
+-- tables (their views first) with their shards on every node, and the
+-- guard.  What was tracked is gone, as DROP EXTENSION would do.
+CREATE FUNCTION convert.citus_prepare_drop()
+RETURNS text[]
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, convert, pg_temp
+-- not Citus' notice per member that the workers keep theirs: the tables
+-- are dropped on the workers too
+SET client_min_messages = warning
+AS $$
+DECLARE
+    done text[] := '{}';
+    tab text;
+BEGIN
+    IF NOT convert_internal.citus_tracking() THEN
+        RETURN done;
+    END IF;
+    ALTER EXTENSION convert DROP VIEW convert.events_with_segments;
+    ALTER EXTENSION convert DROP VIEW convert.visitor_bucketing_with_segments;
+    DROP VIEW convert.events_with_segments, convert.visitor_bucketing_with_segments;
+    FOREACH tab IN ARRAY ARRAY['convert.events', 'convert.visitor_bucketing', 'convert.visitor_goals',
+                               'convert.goal_transactions', 'convert.segment_sets']
+    LOOP
+        EXECUTE format('ALTER EXTENSION convert DROP TABLE %s', tab);
+        EXECUTE format('DROP TABLE %s', tab);
+        done := done || tab;
+    END LOOP;
+    DROP EVENT TRIGGER IF EXISTS convert_citus_drop_guard;
+    RETURN done;
+END
+$$;
+
+COMMENT ON FUNCTION convert.citus_prepare_drop() IS
+'On Citus, before DROP EXTENSION convert: drops the distributed tracking tables and their shards on every node';
+
+REVOKE ALL ON FUNCTION convert.citus_distribute(), convert.citus_prepare_drop() FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
 -- Internal helpers apart from the API (after the others: the sections above name
 -- the helpers in schema convert, as 0.1.0 did)
 -- ---------------------------------------------------------------------------
@@ -1424,6 +2202,238 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Citus: the internal helpers (sql/install/56_tracking_citus.sql,
+-- 61_analysis_results.sql; the analysts' grant as in 98_privileges.sql)
+-- ---------------------------------------------------------------------------
+
+-- Visitors exposed to each variation of an experience in [from_time,
+-- to_time), as {"variation id": count}.  A grouped scan in a query of its
+-- own, planned with the values bound: on Citus (docs/citus.md) each shard
+-- counts its visitors and the coordinator adds the counts.
+CREATE FUNCTION convert_internal.analysis_exposure(project_id bigint, experience_id bigint,
+                                                   from_time timestamptz, to_time timestamptz)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, convert, pg_temp
+SET plan_cache_mode = force_custom_plan
+AS $$
+DECLARE
+    counts jsonb;
+BEGIN
+    SELECT jsonb_object_agg(c.variation_id::text, c.n) INTO counts
+    FROM (SELECT vb.variation_id, count(*) AS n
+          FROM convert.visitor_bucketing AS vb
+          WHERE vb.project_id = analysis_exposure.project_id
+            AND vb.experience_id = analysis_exposure.experience_id
+            AND vb.bucketed_at >= from_time AND vb.bucketed_at < to_time
+          GROUP BY vb.variation_id) AS c;
+    RETURN coalesce(counts, '{}');
+END
+$$;
+
+-- Whether convert.events is a Citus distributed table.  pg_dist_partition
+-- exists only with Citus, hence the dynamic query behind the cheap check.
+CREATE FUNCTION convert_internal.citus_tracking()
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+DECLARE
+    distributed boolean;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition
+                            WHERE logicalrelid = ''convert.events''::pg_catalog.regclass)'
+        INTO distributed;
+    RETURN distributed;
+END
+$$;
+
+-- Distribute one table unless Citus already has it: by `key` (NULL: a
+-- reference table), co-located with `colocate` ('none': a group of its own).
+CREATE FUNCTION convert_internal.citus_distribute_table(tab regclass, key text, colocate text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+DECLARE
+    known boolean;
+BEGIN
+    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)'
+        INTO known USING tab;
+    IF known THEN
+        RETURN false;
+    END IF;
+    IF key IS NULL THEN
+        EXECUTE 'SELECT create_reference_table($1)' USING tab;
+    ELSE
+        EXECUTE 'SELECT create_distributed_table($1, $2, colocate_with => $3)' USING tab, key, colocate;
+    END IF;
+    RETURN true;
+END
+$$;
+
+-- Store a batch with statements Citus can route: track_store_events'
+-- single statement, written per table.  The whole batch is parsed and
+-- checked into a temporary table before the first write, and the caller's
+-- transaction makes the writes on every worker one atomic unit.  Same
+-- policies as track_store_events (duplicates, enrichData, segments).
+CREATE FUNCTION convert_internal.track_store_events_citus(target_project bigint, visitors jsonb,
+                                                          enrich boolean, batch_source text,
+                                                          OUT stored integer, OUT total integer)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, convert, pg_temp
+-- Citus plans a statement with its values bound, not a generic plan
+SET plan_cache_mode = force_custom_plan
+AS $$
+DECLARE
+    received timestamptz := now();
+    visitor_ids text[];
+    state jsonb;
+    conv record;
+BEGIN
+    IF to_regclass('pg_temp.convert_track_batch') IS NULL THEN
+        CREATE TEMPORARY TABLE convert_track_batch (
+            ord bigint, vi integer, visitor_id text, event_type text, kind text,
+            experience_id bigint, variation_id bigint, goal_id bigint, goal_data jsonb,
+            bucketing_data jsonb, batch_bucketing jsonb, amount numeric, products_count numeric,
+            transaction_id text, repeated boolean, segments jsonb, sent_digest bytea,
+            sent_empty boolean, won boolean NOT NULL DEFAULT false
+        ) ON COMMIT DELETE ROWS;
+    END IF;
+    TRUNCATE pg_temp.convert_track_batch;
+
+    -- kind: b bucketing, g plain conversion, t transaction, r other revenue;
+    -- an entry's segments (on its first row) go with each of its events
+    INSERT INTO pg_temp.convert_track_batch
+    SELECT p.ordinality, p.vi, p.visitor_id, p.event_type,
+           CASE WHEN p.event_type = 'bucketing' THEN 'b'
+                WHEN p.goal_data IS NULL THEN 'g'
+                WHEN p.transaction_id IS NOT NULL THEN 't'
+                ELSE 'r' END,
+           p.experience_id, p.variation_id, p.goal_id, p.goal_data, p.bucketing_data,
+           p.batch_bucketing, p.amount, p.products_count, p.transaction_id, p.repeated,
+           p.entry_segments,
+           sha256(convert_to(p.entry_segments::text, 'UTF8')), p.entry_segments = '{}'
+    FROM (SELECT r.*, (array_agg(r.segments) FILTER (WHERE r.segments IS NOT NULL)
+                           OVER (PARTITION BY r.vi))[1] AS entry_segments
+          FROM convert_internal.track_parse(target_project, visitors, convert.track_max_visitors(),
+                                            convert.track_max_events())
+               WITH ORDINALITY AS r) AS p;
+    SELECT count(*), array_agg(DISTINCT b.visitor_id) INTO total, visitor_ids
+    FROM pg_temp.convert_track_batch AS b;
+
+    INSERT INTO convert.segment_sets AS ss (digest, segments)
+    SELECT DISTINCT ON (b.sent_digest) b.sent_digest, b.segments
+    FROM pg_temp.convert_track_batch AS b
+    WHERE b.segments IS NOT NULL
+    ON CONFLICT (digest) DO NOTHING;
+
+    -- each visitor's stored assignments (before this batch) and latest
+    -- segments: one query, grouped on the shards by visitor
+    SELECT jsonb_object_agg(s.visitor_id, jsonb_build_object('b', s.bucketing, 'd', encode(s.digest, 'hex')))
+    INTO state
+    FROM (SELECT vb.visitor_id,
+                 jsonb_object_agg(vb.experience_id::text, vb.variation_id::text) AS bucketing,
+                 (array_agg(vb.segments_digest ORDER BY vb.bucketed_at DESC)
+                      FILTER (WHERE vb.segments_digest IS NOT NULL))[1] AS digest
+          FROM convert.visitor_bucketing AS vb
+          WHERE vb.project_id = target_project AND vb.visitor_id = ANY (visitor_ids)
+          GROUP BY vb.visitor_id) AS s;
+    state := coalesce(state, '{}');
+
+    -- the first decision per experience wins
+    INSERT INTO convert.visitor_bucketing AS vb
+        (project_id, visitor_id, experience_id, variation_id, bucketed_at, segments_digest)
+    SELECT DISTINCT ON (b.visitor_id, b.experience_id)
+           target_project, b.visitor_id, b.experience_id, b.variation_id, received, b.sent_digest
+    FROM pg_temp.convert_track_batch AS b
+    WHERE b.kind = 'b' AND NOT b.repeated
+    ORDER BY b.visitor_id, b.experience_id, b.ord
+    ON CONFLICT (project_id, visitor_id, experience_id) DO NOTHING;
+
+    -- plain conversions and transactions: one routed insert each (a batch
+    -- has few); the ones that were new are stored as events
+    FOR conv IN SELECT b.ord, b.kind, b.visitor_id, b.goal_id, b.transaction_id
+             FROM pg_temp.convert_track_batch AS b
+             WHERE b.kind IN ('g', 't') AND NOT b.repeated
+             ORDER BY b.ord
+    LOOP
+        IF conv.kind = 'g' THEN
+            INSERT INTO convert.visitor_goals (project_id, visitor_id, goal_id, converted_at)
+            VALUES (target_project, conv.visitor_id, conv.goal_id, received)
+            ON CONFLICT (project_id, visitor_id, goal_id) DO NOTHING;
+        ELSE
+            INSERT INTO convert.goal_transactions (project_id, goal_id, transaction_id, visitor_id, received_at)
+            VALUES (target_project, conv.goal_id, conv.transaction_id, conv.visitor_id, received)
+            ON CONFLICT (project_id, goal_id, transaction_id) DO NOTHING;
+        END IF;
+        IF FOUND THEN
+            UPDATE pg_temp.convert_track_batch SET won = true WHERE ord = conv.ord;
+        END IF;
+    END LOOP;
+
+    UPDATE pg_temp.convert_track_batch AS b SET won = true
+    WHERE NOT b.repeated
+      AND CASE b.kind
+          WHEN 'b' THEN state -> b.visitor_id -> 'b' ->> b.experience_id::text
+                        IS DISTINCT FROM b.variation_id::text
+          WHEN 'r' THEN true
+          ELSE false
+          END;
+    SELECT count(*) INTO stored FROM pg_temp.convert_track_batch AS b WHERE b.won;
+
+    INSERT INTO convert.events
+        (received_at, project_id, visitor_id, event_type, experience_id, variation_id, goal_id,
+         amount, products_count, transaction_id, goal_data, bucketing, source,
+         segments_digest, stored_segments_digest)
+    SELECT received, target_project, b.visitor_id, b.event_type, b.experience_id, b.variation_id,
+           b.goal_id, b.amount, b.products_count, b.transaction_id, b.goal_data,
+           CASE WHEN b.event_type <> 'conversion' THEN NULL
+                WHEN enrich THEN nullif(coalesce(state -> b.visitor_id -> 'b', '{}')
+                                        || coalesce(b.batch_bucketing, '{}')
+                                        || coalesce(b.bucketing_data, '{}'), '{}')
+                ELSE b.bucketing_data END,
+           batch_source,
+           CASE WHEN enrich AND state -> b.visitor_id ->> 'd' IS NULL AND b.sent_empty THEN NULL
+                ELSE b.sent_digest END,
+           CASE WHEN enrich THEN decode(state -> b.visitor_id ->> 'd', 'hex') END
+    FROM pg_temp.convert_track_batch AS b
+    WHERE b.won
+    ORDER BY b.ord;
+END
+$$;
+
+-- Refuse DROP EXTENSION convert while the tracking tables are distributed:
+-- Citus would leave their shards on the workers.  citus_distribute()
+-- creates the event trigger that calls this; citus_prepare_drop() drops it.
+CREATE FUNCTION convert_internal.citus_drop_guard()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    IF current_query() ~* '\mdrop\s+extension\M.*\mconvert\M' AND convert_internal.citus_tracking() THEN
+        RAISE EXCEPTION 'the tracking tables of convert are distributed by Citus'
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  DETAIL = 'Dropping the extension now would leave their shards on the workers.',
+                  HINT = 'Run SELECT convert.citus_prepare_drop(); first: it drops those tables '
+                         'with their shards on every node (and what was tracked in them).';
+    END IF;
+END
+$$;
+
+REVOKE ALL ON FUNCTION convert_internal.analysis_exposure(bigint, bigint, timestamptz, timestamptz),
+                       convert_internal.citus_tracking(),
+                       convert_internal.citus_distribute_table(regclass, text, text),
+                       convert_internal.track_store_events_citus(bigint, jsonb, boolean, text),
+                       convert_internal.citus_drop_guard() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION convert_internal.analysis_exposure(bigint, bigint, timestamptz, timestamptz)
+TO convert_analyst;
 
 -- ---------------------------------------------------------------------------
 -- Last: nothing created above is executable by PUBLIC (98_privileges.sql)

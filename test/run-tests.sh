@@ -97,8 +97,8 @@ run_regress() {
 # A cluster with the extension, for the live suites; exports libpq's PG* vars.
 start_live_cluster() {
   local port
-  port=$(free_port 55432)
-  cluster_start "$run/cluster" "$port" || return 1
+  cluster_start_free "$run/cluster" 55432 || return 1
+  port=$cluster_port
   export PGHOST="$run/cluster" PGPORT="$port" PGUSER=postgres PGDATABASE=convert_test
   "$(cluster_bindir)/createdb" convert_test &&
     psql -qX -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION convert' >/dev/null

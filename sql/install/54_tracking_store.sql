@@ -31,6 +31,12 @@ AS $$
 DECLARE
     received timestamptz := now();
 BEGIN
+    -- distributed tables need statements Citus can route (docs/citus.md)
+    IF convert_internal.citus_tracking() THEN
+        SELECT * INTO stored, total
+        FROM convert_internal.track_store_events_citus(target_project, visitors, enrich, batch_source);
+        RETURN;
+    END IF;
     WITH ev AS MATERIALIZED (
         -- kind: b bucketing, g plain conversion, t transaction, r other revenue
         SELECT r.*,

@@ -70,6 +70,32 @@ SET search_path = pg_catalog, convert, pg_temp
 -- the reading, filtering and numeric-to-text work.
 SET parallel_tuple_cost = 0.01;
 
+-- Visitors exposed to each variation of an experience in [from_time,
+-- to_time), as {"variation id": count}.  A grouped scan in a query of its
+-- own, planned with the values bound: on Citus (docs/citus.md) each shard
+-- counts its visitors and the coordinator adds the counts.
+CREATE FUNCTION convert_internal.analysis_exposure(project_id bigint, experience_id bigint,
+                                                   from_time timestamptz, to_time timestamptz)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, convert, pg_temp
+SET plan_cache_mode = force_custom_plan
+AS $$
+DECLARE
+    counts jsonb;
+BEGIN
+    SELECT jsonb_object_agg(c.variation_id::text, c.n) INTO counts
+    FROM (SELECT vb.variation_id, count(*) AS n
+          FROM convert.visitor_bucketing AS vb
+          WHERE vb.project_id = analysis_exposure.project_id
+            AND vb.experience_id = analysis_exposure.experience_id
+            AND vb.bucketed_at >= from_time AND vb.bucketed_at < to_time
+          GROUP BY vb.variation_id) AS c;
+    RETURN coalesce(counts, '{}');
+END
+$$;
+REVOKE ALL ON FUNCTION convert_internal.analysis_exposure(bigint, bigint, timestamptz, timestamptz) FROM PUBLIC;
+
 -- One row per variation and goal of an experience: exposure, conversions,
 -- revenue, and each variation against the original (the first variation):
 -- conversion rate by the two-proportion z-test, revenue per visitor by
@@ -114,11 +140,8 @@ BEGIN
                                     orders.low, orders.high, orders.percentile,
                                     items.low, items.high, items.percentile) AS t
     ), exposure AS (
-        SELECT vb.variation_id, count(*) AS visitors
-        FROM convert.visitor_bucketing AS vb
-        WHERE vb.project_id = p AND vb.experience_id = e
-          AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
-        GROUP BY vb.variation_id
+        SELECT x.key::bigint AS variation_id, x.value::bigint AS visitors
+        FROM jsonb_each_text(convert_internal.analysis_exposure(p, e, t0, t1)) AS x
     ), arm_goal AS (
         SELECT a.id AS arm, a.key AS arm_key, a.is_original, a.arm_position,
                g.id AS goal, g.key AS goal_key, coalesce(eg.position, 1000000000) AS goal_position,
@@ -191,10 +214,10 @@ SET search_path = pg_catalog, convert, pg_temp
 AS $$
     WITH arms AS (
         SELECT a.id, a.arm_position, a.weight,
-               (SELECT count(*) FROM convert.visitor_bucketing AS vb
-                WHERE vb.project_id = srm_check.project_id AND vb.experience_id = a_exp.id
-                  AND vb.variation_id = a.id) AS observed
+               coalesce((x.counts ->> a.id::text)::bigint, 0) AS observed
         FROM (SELECT convert_internal.analysis_experience(srm_check.project_id, srm_check.experience_id) AS id) AS a_exp,
+             LATERAL convert_internal.analysis_exposure(srm_check.project_id, a_exp.id,
+                                                        '-infinity', 'infinity') AS x(counts),
              convert_internal.analysis_arms(srm_check.project_id, a_exp.id) AS a
     ), test AS (
         SELECT t.chi_square, t.p_value,

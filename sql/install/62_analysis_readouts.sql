@@ -6,8 +6,9 @@
 
 -- The value of a segment key (dimension: country, browser, devices,
 -- visitorType, a custom segment...) of each visitor exposed to the
--- experience, or NULL: the one place analysis reads visitors' segments
--- (those sent with their first assignment, stored once in segment_sets).
+-- experience, or NULL (the segments sent with their first assignment,
+-- stored once in segment_sets).  Analysis itself joins segment_sets
+-- directly, which Citus can plan (docs/citus.md).
 CREATE FUNCTION convert_internal.analysis_visitor_segment(project_id bigint, experience_id bigint,
                                                  dimension text)
 RETURNS TABLE (visitor_id text, value text)
@@ -163,6 +164,7 @@ DECLARE
     proj record;
     orders record;
     items record;
+    exposed jsonb;
 BEGIN
     IF correction IS NOT NULL AND correction NOT IN ('holm', 'bh') THEN
         RAISE EXCEPTION 'unknown correction "%"', left(correction, 100)
@@ -188,6 +190,25 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', HINT = 'The usual window is ''14 days''.';
     END IF;
 
+    -- visitors per variation, and per dimension value with a dimension, as
+    -- [variation, value, visitors]: counted in a query of their own, which
+    -- Citus runs on the shards (docs/citus.md)
+    IF dimension IS NULL THEN
+        SELECT jsonb_agg(jsonb_build_array(x.key::bigint, NULL::text, x.value::bigint)) INTO exposed
+        FROM jsonb_each_text(convert_internal.analysis_exposure(p, e, t0, t1)) AS x;
+    ELSE
+        -- analysis_visitor_segment's value, read here directly: each visitor
+        -- has one assignment per experience, and Citus cannot plan a call
+        -- to a function that reads a distributed table
+        SELECT jsonb_agg(jsonb_build_array(c.variation_id, c.value, c.n)) INTO exposed
+        FROM (SELECT vb.variation_id, s.segments ->> dimension AS value, count(*) AS n
+              FROM convert.visitor_bucketing AS vb
+              LEFT JOIN convert.segment_sets AS s ON s.digest = vb.segments_digest
+              WHERE vb.project_id = p AND vb.experience_id = e
+                AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
+              GROUP BY vb.variation_id, s.segments ->> dimension) AS c;
+    END IF;
+
     RETURN QUERY
     WITH arm_goal_totals AS (
         SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
@@ -200,20 +221,8 @@ BEGIN
                                       items.low, items.high, items.percentile, lookback,
                                       dimension) AS t
     ), exposure AS (
-        -- visitors per variation, and per dimension value with a dimension
-        SELECT vb.variation_id, NULL::text AS dim, count(*) AS visitors
-        FROM convert.visitor_bucketing AS vb
-        WHERE dimension IS NULL AND vb.project_id = p AND vb.experience_id = e
-          AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
-        GROUP BY vb.variation_id
-        UNION ALL
-        SELECT vb.variation_id, d.value, count(*)
-        FROM convert.visitor_bucketing AS vb
-        LEFT JOIN convert_internal.analysis_visitor_segment(p, e, dimension) AS d
-          ON d.visitor_id = vb.visitor_id
-        WHERE dimension IS NOT NULL AND vb.project_id = p AND vb.experience_id = e
-          AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
-        GROUP BY vb.variation_id, d.value
+        SELECT (x.r ->> 0)::bigint AS variation_id, x.r ->> 1 AS dim, (x.r ->> 2)::bigint AS visitors
+        FROM jsonb_array_elements(coalesce(exposed, '[]')) AS x(r)
     ), dims AS (
         -- without a dimension one group, NULL, even when nobody was exposed
         SELECT NULL::text AS dim WHERE dimension IS NULL

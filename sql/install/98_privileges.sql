@@ -49,6 +49,7 @@ GRANT EXECUTE ON FUNCTION
     -- what experience_results and srm_check call, as their caller
     convert_internal.analysis_experience(bigint, text),
     convert_internal.analysis_arms(bigint, bigint),
+    convert_internal.analysis_exposure(bigint, bigint, timestamptz, timestamptz),
     convert_internal.outlier_bounds(jsonb, numeric, numeric),
     convert_internal.analysis_tally(bigint, bigint, timestamptz, timestamptz, numeric, numeric, boolean,
                            numeric, numeric, boolean)

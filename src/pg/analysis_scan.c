@@ -52,13 +52,16 @@ static const char *const exposures_query =
 "SELECT vb.visitor_id, vb.variation_id, vb.bucketed_at" EXPOSURES;
 
 /*
- * The same with each visitor's value of a dimension ($5), through the
- * narrow helper convert_internal.analysis_visitor_segment (NULL: no value).
+ * The same with each visitor's value of a dimension ($5) in the segments
+ * sent with the assignment (NULL: no value), as
+ * convert_internal.analysis_visitor_segment gives it; joined here directly,
+ * since Citus cannot plan a call to a function that reads a distributed
+ * table (docs/citus.md).
  */
 static const char *const dimension_exposures_query =
-"SELECT vb.visitor_id, vb.variation_id, vb.bucketed_at, d.value"
+"SELECT vb.visitor_id, vb.variation_id, vb.bucketed_at, s.segments ->> $5"
 "  FROM convert.visitor_bucketing AS vb"
-"  LEFT JOIN convert_internal.analysis_visitor_segment($1, $2, $5) AS d ON d.visitor_id = vb.visitor_id"
+"  LEFT JOIN convert.segment_sets AS s ON s.digest = vb.segments_digest"
 " WHERE vb.project_id = $1 AND vb.experience_id = $2"
 "   AND vb.bucketed_at >= $3 AND vb.bucketed_at < $4";
 

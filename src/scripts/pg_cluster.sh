@@ -7,6 +7,7 @@
 #   as_server_user CMD...        run CMD as the server user (postgres if root)
 #   server_user                  the name of that user
 #   cluster_start DIR PORT       initdb (if needed) and start a cluster in DIR
+#   cluster_start_free DIR PORT  the same on the first free port from PORT
 #   cluster_stop DIR             stop it
 #   private_install TOP DEST     a private PostgreSQL installation in DEST
 #                                with the extension built from TOP in it
@@ -78,6 +79,22 @@ private_install() {
   make -C "$top" -s install DESTDIR="$dest" >/dev/null || return 1
   chmod -R a+rX "$dest"
   export CONVERT_PG_BINDIR="$dest$bindir"
+}
+
+# cluster_start_free DIR FIRST_PORT: cluster_start on a free port at or
+# after FIRST_PORT, trying the next free one when another process took it
+# between the look and the bind (test runs side by side); sets cluster_port.
+cluster_start_free() {
+  local dir=$1 port=$2 try
+  for try in 1 2 3 4 5; do
+    port=$(free_port "$port")
+    if cluster_start "$dir" "$port" 2>/dev/null; then
+      cluster_port=$port
+      return 0
+    fi
+    port=$((port + 1))
+  done
+  cluster_start "$dir" "$port"
 }
 
 # A free TCP port on 127.0.0.1, starting at $1.

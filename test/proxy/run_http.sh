@@ -47,12 +47,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=$(free_port 57432)
-if ! cluster_start "$work/cluster" "$port"; then
+if ! cluster_start_free "$work/cluster" 57432; then
   tail -n 30 "$work/cluster/server.log" 2>/dev/null
   echo "$suite: 0 passed, 1 failed"
   exit 1
 fi
+port=$cluster_port
 export PGHOST="$work/cluster" PGPORT="$port" PGUSER=postgres PGDATABASE=proxy_http
 "$(cluster_bindir)/createdb" proxy_http &&
   psql -qX -v ON_ERROR_STOP=1 -f "$here/fake_contract.sql" >/dev/null || {

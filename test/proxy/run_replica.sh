@@ -34,8 +34,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pport=$(free_port 58432)
-cluster_start "$work/primary" "$pport" || fail "$(tail -n 30 "$work/primary/server.log")"
+cluster_start_free "$work/primary" 58432 || fail "$(tail -n 30 "$work/primary/server.log")"
+pport=$cluster_port
 export PGHOST="$work/primary" PGPORT="$pport" PGUSER=postgres PGDATABASE=proxy_replica
 "$(cluster_bindir)/createdb" proxy_replica &&
   psql -qX -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION convert' >/dev/null ||
@@ -43,12 +43,12 @@ export PGHOST="$work/primary" PGPORT="$pport" PGUSER=postgres PGDATABASE=proxy_r
 
 # The standby: a base backup that streams from the primary (-R writes
 # primary_conninfo and standby.signal).
-sport=$(free_port $((pport + 1)))
 make_server_dir "$work/standby"
 as_server_user "$(cluster_bindir)/pg_basebackup" -D "$work/standby/data" \
   -h "$work/primary" -p "$pport" -U postgres -R -X stream -c fast >"$work/basebackup.log" 2>&1 ||
   fail "pg_basebackup failed: $(cat "$work/basebackup.log")"
-cluster_start "$work/standby" "$sport" || fail "$(tail -n 30 "$work/standby/server.log")"
+cluster_start_free "$work/standby" $((pport + 1)) || fail "$(tail -n 30 "$work/standby/server.log")"
+sport=$cluster_port
 
 export ASAN_OPTIONS=detect_leaks=1:exitcode=23:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# Live check on Citus (docs/citus.md); not part of `make test`, since Citus
+# has no Debian package here: build it from source first (docs/citus.md).
+#
+# Starts a coordinator and two workers on loopback from a private
+# installation of the extension, and checks: citus_distribute() refuses
+# without Citus; backfill decisions over a table distributed by visitor_id
+# equal a local run; a thousand SDK-shaped batches tracked through the
+# coordinator store exactly what a single node stores, also as convert_api
+# and from 4 concurrent sessions, and a batch with a bad event in the middle
+# stores nothing; experience_results, experience_analysis,
+# experience_daily_results and srm_check equal the single node's; DROP
+# EXTENSION is refused until citus_prepare_drop(), then leaves nothing.
+# Skips (exit 0) when Citus is not installed.
+# Usage: test/live/citus_test.sh [BATCHES]   (default 1000)
+# Prints "citus: N passed, N failed".
+set -uo pipefail
+batches=${1:-1000}
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../../src/scripts/pg_cluster.sh
+source "$top/src/scripts/pg_cluster.sh"
+
+if [[ ! -f "$("$(pg_bindir)/pg_config" --sharedir)/extension/citus.control" ]]; then
+  echo "citus: skipped, Citus is not installed for PostgreSQL 15 (see docs/citus.md to build it)"
+  exit 0
+fi
+
+work=$(mktemp -d)
+make_server_dir "$work"
+# coordinator, worker 1, worker 2: the first free ports from 58731 (or $CITUS_TEST_PORT)
+ports=()
+for ((port = ${CITUS_TEST_PORT:-58731}; ${#ports[@]} < 3 && port < 65000; port++)); do
+  (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || ports+=("$port")
+done
+nodes=(coord w1 w2)
+passed=0
+failed=0
+
+cleanup() {
+  local n
+  for n in "${nodes[@]}"; do cluster_stop "$work/$n" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+check() {   # check NAME CONDITION-EXIT-CODE [DETAIL]
+  if [[ $2 -eq 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $1 ${3:-}"; fi
+}
+
+q() {       # q PORT DB SQL...: run statements, print tuples only
+  local port=$1 db=$2
+  shift 2
+  psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"
+}
+c() { q "${ports[0]}" convert_citus "$@"; }    # the Citus coordinator's database
+s() { q "${ports[0]}" convert_single "$@"; }   # a single-node database on the same server
+
+private_install "$top" "$work/install" || { echo "citus: private install failed"; exit 1; }
+for i in 0 1 2; do
+  cluster_start "$work/${nodes[$i]}" "${ports[$i]}" || { echo "citus: cannot start ${nodes[$i]}"; exit 1; }
+  cat >>"$work/${nodes[$i]}/data/postgresql.conf" <<EOF
+shared_preload_libraries = 'citus'
+citus.node_conninfo = 'sslmode=disable'
+max_prepared_transactions = 100
+EOF
+  cluster_stop "$work/${nodes[$i]}"
+  cluster_start "$work/${nodes[$i]}" "${ports[$i]}" || { echo "citus: cannot restart ${nodes[$i]}"; exit 1; }
+  q "${ports[$i]}" postgres -c "CREATE DATABASE convert_citus" || exit 1
+  q "${ports[$i]}" convert_citus -c "CREATE EXTENSION citus" || exit 1
+done
+q "${ports[0]}" postgres -c "CREATE DATABASE convert_single" || exit 1
+c -c "SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]})" \
+  -c "SELECT citus_add_node('127.0.0.1', ${ports[1]})" \
+  -c "SELECT citus_add_node('127.0.0.1', ${ports[2]})" >/dev/null || exit 1
+c -c "CREATE EXTENSION convert" || exit 1
+s -c "CREATE EXTENSION convert" || exit 1
+check "the extension propagated to both workers" \
+  "$([[ $(q "${ports[1]}" convert_citus -c "SELECT count(*) FROM pg_extension WHERE extname = 'convert'")$(
+         q "${ports[2]}" convert_citus -c "SELECT count(*) FROM pg_extension WHERE extname = 'convert'") == 11 ]]; echo $?)"
+
+refusal=$(s -c "SELECT convert.citus_distribute()" 2>&1)
+check "citus_distribute() refuses without Citus" \
+  "$([[ $refusal == *"Citus is not installed"* ]]; echo $?)" "$refusal"
+state=$(s -c "\\set VERBOSITY sqlstate" -c "SELECT convert.citus_distribute()" 2>&1)
+check "with SQLSTATE 0A000" "$([[ $state == *0A000* ]]; echo $?)" "$state"
+
+project='{"account_id": "81", "project": {"id": "82"},
+  "experiences": [{"id": "83", "key": "e", "status": "active",
+                   "variations": [{"id": "84", "traffic_allocation": 50}, {"id": "85", "traffic_allocation": 50}]}],
+  "goals": [{"id": "87", "key": "g"}, {"id": "88", "key": "buy"}]}'
+# A batch tracked before citus_distribute(): its rows and today's and
+# tomorrow's partitions (created by track()) move to the workers.
+early='{"accountId": "81", "projectId": "82", "enrichData": true, "visitors": [
+  {"visitorId": "early-1", "segments": {"country": "DE"}, "events": [
+    {"eventType": "bucketing", "data": {"experienceId": "83", "variationId": "85"}},
+    {"eventType": "conversion", "data": {"goalId": "88", "goalData": [{"key": "amount", "value": 9},
+                                                                     {"key": "transactionId", "value": "early"}]}}]}]}'
+for db in c s; do
+  $db -c "SELECT convert.import_project('$project')" >/dev/null || exit 1
+  $db -c "SELECT convert.track('81/82', '$early')" >/dev/null || exit 1
+done
+
+first=$(c -c "SELECT array_to_string(convert.citus_distribute(), ' ')")
+check "citus_distribute() distributes the tracking tables" \
+  "$([[ $first == "convert.events convert.visitor_bucketing convert.visitor_goals convert.goal_transactions convert.segment_sets" ]]; echo $?)" "$first"
+again=$(c -c "SELECT cardinality(convert.citus_distribute())")
+check "citus_distribute() again changes nothing" "$([[ $again == 0 ]]; echo $?)" "$again"
+colocated=$(c -c "SELECT count(DISTINCT colocationid) FROM pg_dist_partition
+                  WHERE logicalrelid IN ('convert.events'::regclass, 'convert.visitor_bucketing'::regclass,
+                                         'convert.visitor_goals'::regclass)")
+check "events, assignments and goals are co-located" "$([[ $colocated == 1 ]]; echo $?)" "$colocated"
+
+# Backfill: decisions over a distributed table equal a local run.
+backfill="SELECT md5(string_agg(v.visitor_id || ':' || convert.select_variation(
+                   '[{\"id\": \"84\", \"traffic_allocation\": 50}, {\"id\": \"85\", \"traffic_allocation\": 50}]',
+                   v.visitor_id, '83', 7) || ':' ||
+                 coalesce(convert.run_experience((SELECT k.config FROM backfill_config AS k),
+                                                 v.visitor_id, 'e') ->> 'id', '-'),
+                 ',' ORDER BY v.visitor_id))
+          FROM backfill_visitors AS v"
+for db in c s; do
+  $db -c "CREATE TABLE backfill_visitors AS SELECT 'visitor-' || i AS visitor_id FROM generate_series(1, 5000) AS i" \
+      -c "CREATE TABLE backfill_config AS SELECT convert.project_config(81, 82)::text::convert.config AS config" || exit 1
+done
+c -c "SELECT create_distributed_table('backfill_visitors', 'visitor_id')" >/dev/null || exit 1
+check "backfill over a distributed table equals a local run" \
+  "$([[ $(c -c "$backfill") == "$(s -c "$backfill")" ]]; echo $?)"
+
+# SDK-shaped batches: two visitors each, with re-sent visitors, decisions,
+# goals and transactions, half of them enriched.
+s -c "SELECT format('SELECT convert.track(%L, %L) IS NOT NULL;', '81/82', json_build_object(
+        'enrichData', i % 2 = 0, 'accountId', '81', 'projectId', '82', 'source', 'js4.4.3',
+        'visitors', json_build_array(
+          json_build_object('visitorId', 'v' || (i % 400), 'segments', json_build_object('country', 'NL', 'n', i % 3),
+            'events', json_build_array(
+              json_build_object('eventType', 'bucketing', 'data', json_build_object('experienceId', '83', 'variationId', (84 + i % 2)::text)),
+              json_build_object('eventType', 'conversion', 'data', json_build_object('goalId', '87')),
+              json_build_object('eventType', 'conversion', 'data', json_build_object('goalId', '88',
+                'goalData', json_build_array(json_build_object('key', 'amount', 'value', i % 50 + 0.5),
+                                             json_build_object('key', 'transactionId', 'value', 't' || (i % 700))))))),
+          json_build_object('visitorId', 'w' || (i % 250),
+            'events', json_build_array(
+              json_build_object('eventType', 'bucketing', 'data', json_build_object('experienceId', '83', 'variationId', (85 - i % 3 % 2)::text)),
+              json_build_object('eventType', 'conversion', 'data', json_build_object('goalId', '88',
+                'goalData', json_build_array(json_build_object('key', 'amount', 'value', 3)))))))))
+      FROM generate_series(1, $batches) AS i" >"$work/batches.sql" || exit 1
+start=$(( $(date +%s%N) / 1000000 ))
+psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${ports[0]}" -U postgres -d convert_citus \
+  -f "$work/batches.sql" >"$work/coord.out" 2>&1
+check "$batches batches tracked through the coordinator" $? "$(head -c 400 "$work/coord.out")"
+echo "tracking $batches batches through the coordinator: $(( $(date +%s%N) / 1000000 - start )) ms"
+start=$(( $(date +%s%N) / 1000000 ))
+psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${ports[0]}" -U postgres -d convert_single \
+  -f "$work/batches.sql" >"$work/single.out" 2>&1
+check "$batches batches tracked on the single node" $? "$(head -c 400 "$work/single.out")"
+echo "tracking $batches batches on a single node: $(( $(date +%s%N) / 1000000 - start )) ms"
+c -c "SELECT convert.ensure_event_partitions(now() + interval '3 days', now() + interval '4 days')" >/dev/null
+later=$(c -c "SELECT count(*) || ' of ' || (SELECT count(*) FROM pg_inherits WHERE inhparent = 'convert.events'::regclass)
+              FROM pg_dist_partition p JOIN pg_inherits h ON h.inhrelid = p.logicalrelid
+              WHERE h.inhparent = 'convert.events'::regclass")
+check "partitions created later (by track() and cron) are distributed too" \
+  "$([[ $later == "4 of 4" || $later == "5 of 5" ]]; echo $?)" "$later"
+
+# What was stored, without the times of storing.
+snapshot() {
+  $1 -c "SELECT count(*), md5(string_agg(x.r, ',' ORDER BY x.r))
+           FROM (SELECT concat_ws('|', project_id, visitor_id, event_type, experience_id, variation_id, goal_id,
+                                  amount, products_count, transaction_id, goal_data, bucketing, source,
+                                  segments_digest, stored_segments_digest) AS r
+                 FROM convert.events) AS x" \
+     -c "SELECT count(*), md5(string_agg(concat_ws('|', project_id, visitor_id, experience_id, variation_id, segments_digest),
+                  ',' ORDER BY visitor_id, experience_id)) FROM convert.visitor_bucketing" \
+     -c "SELECT count(*), md5(string_agg(concat_ws('|', project_id, visitor_id, goal_id), ',' ORDER BY visitor_id, goal_id))
+           FROM convert.visitor_goals" \
+     -c "SELECT count(*), md5(string_agg(concat_ws('|', project_id, goal_id, transaction_id, visitor_id), ','
+                  ORDER BY goal_id, transaction_id)) FROM convert.goal_transactions" \
+     -c "SELECT count(*), md5(string_agg(encode(digest, 'hex') || segments::text, ',' ORDER BY digest))
+           FROM convert.segment_sets" \
+     -c "SELECT count(*) FROM convert.track_batches"
+}
+snapshot c >"$work/coord.snap"
+snapshot s >"$work/single.snap"
+rows="SELECT concat_ws('|', visitor_id, event_type, experience_id, variation_id, goal_id, amount, transaction_id,
+                      bucketing, segments_digest, stored_segments_digest) AS r FROM convert.events ORDER BY r"
+check "the coordinator stored exactly what the single node stored" \
+  "$(cmp -s "$work/coord.snap" "$work/single.snap"; echo $?)" \
+  "$(paste -d ' ' "$work/coord.snap" "$work/single.snap" | tr '\n' ';') $(
+     diff <(c -c "$rows") <(s -c "$rows") | head -n 6 | tr '\n' ';')"
+check "events were stored" "$([[ $(head -n 1 "$work/coord.snap" | cut -d '|' -f 1) -gt $batches ]]; echo $?)" \
+  "$(head -n 1 "$work/coord.snap")"
+resend=$(c -c "$(sed -n 7p "$work/batches.sql" | sed 's/ IS NOT NULL;/ ->> '"'message'"'/')")
+check "a re-sent batch is recognised" "$([[ $resend == "duplicate batch"* ]]; echo $?)" "$resend"
+
+# The proxy's role tracks too (track() reaches the tables as its owner).
+api=$(c -c "SET ROLE convert_api" -c "SELECT convert.track('81/82', '{\"accountId\": \"81\", \"projectId\": \"82\",
+  \"visitors\": [{\"visitorId\": \"api-1\", \"events\": [
+    {\"eventType\": \"bucketing\", \"data\": {\"experienceId\": \"83\", \"variationId\": \"84\"}}]}]}') ->> 'stored'" 2>&1)
+check "convert_api tracks through the coordinator" "$([[ $api == 1 ]]; echo $?)" "$api"
+c -c "DELETE FROM convert.events WHERE visitor_id = 'api-1'" -c "DELETE FROM convert.visitor_bucketing WHERE visitor_id = 'api-1'"
+
+# A bad event in the middle of a batch stores nothing on any node.
+counts="SELECT (SELECT count(*) FROM convert.events) || ' ' || (SELECT count(*) FROM convert.visitor_bucketing)
+               || ' ' || (SELECT count(*) FROM convert.visitor_goals) || ' ' || (SELECT count(*) FROM convert.goal_transactions)
+               || ' ' || (SELECT count(*) FROM convert.segment_sets) || ' ' || (SELECT count(*) FROM convert.track_batches)"
+before=$(c -c "$counts")
+bad=$(c -c "SELECT convert.track('81/82', '{\"accountId\": \"81\", \"projectId\": \"82\", \"visitors\": [
+  {\"visitorId\": \"atomic-1\", \"segments\": {\"country\": \"FR\"}, \"events\": [
+    {\"eventType\": \"bucketing\", \"data\": {\"experienceId\": \"83\", \"variationId\": \"84\"}},
+    {\"eventType\": \"conversion\", \"data\": {\"goalId\": \"87\"}}]},
+  {\"visitorId\": \"atomic-2\", \"events\": [
+    {\"eventType\": \"conversion\", \"data\": {\"goalId\": \"88\", \"goalData\": [{\"key\": \"transactionId\", \"value\": \"atomic\"}]}},
+    {\"eventType\": \"teleport\", \"data\": {}},
+    {\"eventType\": \"bucketing\", \"data\": {\"experienceId\": \"83\", \"variationId\": \"85\"}}]}]}')" 2>&1)
+check "a batch with a bad event in the middle is refused" "$([[ $bad == *"visitors[1].events[1]"* ]]; echo $?)" "$bad"
+after=$(c -c "$counts")
+check "and stores nothing" "$([[ $before == "$after" ]]; echo $?)" "$before / $after"
+atomic=$(c -c "SELECT (SELECT count(*) FROM convert.events WHERE visitor_id LIKE 'atomic-%')
+                    + (SELECT count(*) FROM convert.visitor_bucketing WHERE visitor_id LIKE 'atomic-%')
+                    + (SELECT count(*) FROM convert.goal_transactions WHERE transaction_id = 'atomic')")
+check "on any worker" "$([[ $atomic == 0 ]]; echo $?)" "$atomic"
+
+# Results and SRM over the distributed tables equal the single node's.
+results="SELECT md5(string_agg(r::text, ',')) FROM convert.experience_results(82, '83') AS r"
+srm="SELECT string_agg(r::text, ',') FROM convert.srm_check(82, '83') AS r"
+cr=$(c -c "$results" 2>&1)
+echo "experience_results on Citus: $(c -c "SELECT count(*) || ' rows, visitors ' || string_agg(r.visitors::text, '/')
+                                                || ', conversions ' || string_agg(r.conversions::text, '/')
+                                         FROM convert.experience_results(82, '83') AS r")"
+check "experience_results equals the single node's" "$([[ $cr == "$(s -c "$results")" ]]; echo $?)" "$cr"
+cs=$(c -c "$srm" 2>&1)
+check "srm_check equals the single node's" "$([[ $cs == "$(s -c "$srm")" ]]; echo $?)" "$cs"
+
+# The other readouts: the same answers, or the error they give on Citus.
+for readout in "experience_analysis(82, '83')" "experience_analysis(82, '83', dimension => 'country')" \
+               "experience_analysis(82, '83', cuped => true)" "experience_daily_results(82, '83')"; do
+  query="SELECT md5(string_agg(r::text, ',')) FROM convert.$readout AS r"
+  got=$(c -c "$query" 2>&1)
+  check "$readout equals the single node's" "$([[ $got == "$(s -c "$query")" ]]; echo $?)" "$(head -c 300 <<<"$got")"
+done
+
+# Concurrent sessions: 4 at once through the coordinator store the same
+# assignments, goals and transactions as one session on the single node
+# (which events are stored may depend on the order, those may not).
+sed -e 's/"visitorId" : "/"visitorId" : "concurrent-/g' -e 's/"value" : "t/"value" : "concurrent-t/g' "$work/batches.sql" >"$work/concurrent.sql"
+split -n l/4 "$work/concurrent.sql" "$work/part."
+for part in "$work"/part.*; do
+  psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${ports[0]}" -U postgres -d convert_citus \
+    -f "$part" >"$part.out" 2>&1 &
+done
+concurrent_failed=0
+for job in $(jobs -p); do wait "$job" || concurrent_failed=1; done
+check "4 concurrent sessions track without an error" "$concurrent_failed" "$(cat "$work"/part.*.out | head -c 400)"
+psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${ports[0]}" -U postgres -d convert_single \
+  -f "$work/concurrent.sql" >/dev/null 2>&1
+kept="SELECT (SELECT count(*) FROM convert.visitor_bucketing WHERE visitor_id LIKE 'concurrent-%') || ' '
+             || (SELECT count(*) FROM convert.visitor_goals WHERE visitor_id LIKE 'concurrent-%') || ' '
+             || (SELECT count(*) FROM convert.goal_transactions WHERE visitor_id LIKE 'concurrent-%') || ' '
+             || (SELECT count(*) FROM convert.events WHERE visitor_id LIKE 'concurrent-%' AND event_type = 'conversion')"
+echo "concurrent sessions stored (assignments, goals, transactions, conversions): $(c -c "$kept")"
+check "and store what one session stores" "$([[ $(c -c "$kept") == "$(s -c "$kept")" && $(s -c "$kept") != *" 0 "* ]]; echo $?)" \
+  "$(c -c "$kept") / $(s -c "$kept")"
+
+# DROP EXTENSION leaves no shard table on any node.
+refused=$(c -c "DROP EXTENSION convert CASCADE" 2>&1)
+check "DROP EXTENSION is refused while distributed" \
+  "$([[ $refused == *"convert.citus_prepare_drop()"* ]]; echo $?)" "$refused"
+prepared=$(c -c "SELECT array_to_string(convert.citus_prepare_drop(), ' ')" 2>&1)
+check "citus_prepare_drop() drops the distributed tables" \
+  "$([[ $prepared == "convert.events convert.visitor_bucketing convert.visitor_goals convert.goal_transactions convert.segment_sets" ]]; echo $?)" "$prepared"
+dropped=$(c -c "DROP TABLE backfill_visitors, backfill_config" -c "DROP EXTENSION convert" 2>&1)
+check "DROP EXTENSION convert" $? "$dropped"
+for i in 0 1 2; do
+  left=$(q "${ports[$i]}" convert_citus -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                                            WHERE n.nspname = 'convert'")
+  check "nothing of convert left on ${nodes[$i]}" "$([[ $left == 0 ]]; echo $?)" "$left relations"
+done
+
+echo "citus: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
