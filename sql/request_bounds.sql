@@ -70,6 +70,24 @@ SELECT * FROM pg_temp.send(pg_temp.batch((SELECT json_agg(json_build_object(
     'visitorId', 'big-' || i, 'segments', json_build_object('blob', pg_temp.noise(65000, 'a')),
     'events', pg_temp.conversions(1))) FROM generate_series(1, 50) AS i)));
 SELECT count(*) AS segment_sets FROM convert.segment_sets;
+-- The longest visitor id (256 bytes) on 2,000 small events, each stored
+-- (distinct transactions): every event row and its indexes repeat the id,
+-- which is why the id is limited; the growth stays under 8 times the payload.
+CREATE FUNCTION pg_temp.growth_within(payload json, times integer, OUT stored text, OUT within boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+    before bigint := pg_temp.stored_bytes();
+BEGIN
+    stored := convert.track(7001, 7002, payload) ->> 'stored';
+    within := pg_temp.stored_bytes() - before <= times * octet_length(payload::text);
+END
+$$;
+SELECT * FROM pg_temp.growth_within(pg_temp.batch(json_build_array(json_build_object(
+    'visitorId', repeat('v', 256),
+    'events', (SELECT json_agg(json_build_object('eventType', 'conversion', 'data', json_build_object(
+                   'goalId', '911', 'goalData', json_build_array(
+                       json_build_object('key', 'transactionId', 'value', 'order-' || i)))))
+               FROM generate_series(1, 2000) AS i))), false), 8);
 -- enrichData: large stored segments under thousands of small sent ones;
 -- an event refers to both, the overlay is computed when read.
 SELECT * FROM pg_temp.send(pg_temp.batch(json_build_array(json_build_object(

@@ -63,9 +63,9 @@ SELECT pg_temp.send('{"accountId": "2001", "projectId": "3001", "visitors": [{"e
 SELECT pg_temp.send('{"accountId": "2001", "projectId": "3001", "visitors": [{"visitorId": 7, "events": []}]}');
 SELECT pg_temp.send('{"accountId": "2001", "projectId": "3001", "visitors": [{"visitorId": "", "events": []}]}');
 SELECT pg_temp.send(format('{"accountId": "2001", "projectId": "3001", "visitors": [{"visitorId": "%s", "events": []}]}',
-                           repeat('x', 1025))) AS visitor_id_too_long;
+                           repeat('x', 257))) AS visitor_id_too_long;
 SELECT pg_temp.send(format('{"accountId": "2001", "projectId": "3001", "visitors": [{"visitorId": "%s", "events": []}]}',
-                           repeat('é', 512))) AS visitor_id_of_1024_bytes;
+                           repeat('é', 128))) AS visitor_id_of_256_bytes;
 SELECT pg_temp.send('{"accountId": "2001", "projectId": "3001", "visitors": [{"visitorId": "v"}]}');
 SELECT pg_temp.send('{"accountId": "2001", "projectId": "3001", "visitors": [{"visitorId": "v", "events": {}}]}');
 SELECT pg_temp.send('{"accountId": "2001", "projectId": "3001", "visitors": [{"visitorId": "v", "events": [], "segments": ["US"]}]}');

@@ -151,8 +151,8 @@ cv_track_check_visitor(const cv_jv *visitor, int vi, const cv_track_json *json,
 		return fail_type(&p, ".visitorId", &out->id, "string");
 	if (out->id.len == 0)
 		return fail(&p, ".visitorId: must not be empty");
-	if (out->id.len > CV_TRACK_MAX_ID_BYTES)
-		return fail(&p, ".visitorId: is longer than %d bytes", CV_TRACK_MAX_ID_BYTES);
+	if (out->id.len > CV_TRACK_MAX_VISITOR_ID_BYTES)
+		return fail(&p, ".visitorId: is longer than %d bytes", CV_TRACK_MAX_VISITOR_ID_BYTES);
 	out->events = member(json, visitor, "events");
 	if (out->events.kind != CV_JV_ARRAY)
 		return fail_type(&p, ".events", &out->events, "array");

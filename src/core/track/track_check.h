@@ -19,10 +19,19 @@
 #include "json/json_view.h"
 
 /*
- * Longest visitor id and string transaction id, in bytes: both are keys of
- * btree indexes, whose entries must stay well under PostgreSQL's limit.
+ * Longest string transaction id, in bytes: a key of a btree index, whose
+ * entries must stay well under PostgreSQL's limit.
  */
 #define CV_TRACK_MAX_ID_BYTES 1024
+
+/*
+ * Longest visitor id, in bytes.  Every stored event and its indexes repeat
+ * the visitor id, so its length bounds how much a batch of small events
+ * can grow the database: 256 bytes keep that under about 7 times the
+ * payload (a 1,024-byte id made it 21 times).  SDK-made ids, UUIDs and hex
+ * digests are far shorter.
+ */
+#define CV_TRACK_MAX_VISITOR_ID_BYTES 256
 
 #define CV_TRACK_MESSAGE_MAX 2048
 
