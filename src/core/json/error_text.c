@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-/* Whether c continues a UTF-8 sequence (10xxxxxx). */
+/* Whether c is a continuation byte of UTF-8 (its top bits are 10). */
 static int
 is_continuation(unsigned char c)
 {
