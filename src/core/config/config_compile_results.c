@@ -55,7 +55,7 @@ static const char *const experience_fields[3][2] = {
 	{"experienceId", "id"}, {"experienceName", "name"}, {"experienceKey", "key"}};
 
 /* The result object of a variation: experience fields, a
- * bucketingAllocation slot, filled in when fresh,, then the variation's members. */
+ * bucketingAllocation slot (filled in when fresh), then the variation's members. */
 static bool
 variation_text(cv_buf *out, struct json_object *exp, struct json_object *var,
 			   bool fresh)
