@@ -41,7 +41,7 @@ function standby(action) {
 // Wait until the standby has replayed everything the primary wrote so far.
 async function standbyCaughtUp() {
   const lsn = psql('SELECT pg_current_wal_lsn()');
-  await eventually(() => standbySql(`SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn`) === 't', 10000, 50);
+  await eventually(() => standbySql(`SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn`) === 't', 30000, 50);
 }
 
 // GET and the access log note of that request ("db=read1", "db=primary", ...).
@@ -49,7 +49,7 @@ async function standbyCaughtUp() {
 async function getNoted(p, urlPath) {
   const before = accessLog(p).length;
   const r = await get(p.port, urlPath);
-  const lines = await eventually(() => accessLog(p).length > before && accessLog(p), 5000, 5);
+  const lines = await eventually(() => accessLog(p).length > before && accessLog(p), 15000, 5);
   r.note = lines[before].split(' ').pop();
   return r;
 }
@@ -61,7 +61,7 @@ async function until(p, notes, urlPath = CONFIG) {
   await eventually(async () => {
     seen.add((await getNoted(p, urlPath)).note);
     return notes.every((n) => seen.has(n));
-  }, 10000, 20);
+  }, 30000, 20);
 }
 
 const expected = () => psql(`SELECT convert.project_config_by_sdk_key('${KEY}')`);
@@ -130,7 +130,7 @@ test('--read-db: standby stopped -> reads from the primary; back -> from the sta
   } finally {
     standby('start');
   }
-  await eventually(async () => (await getNoted(P, CONFIG)).note === 'db=read1', 10000, 200);
+  await eventually(async () => (await getNoted(P, CONFIG)).note === 'db=read1', 30000, 200);
   await stopProxy(P);
 });
 
