@@ -30,7 +30,7 @@ PG_OBJS = src/pg/convert_module.o src/pg/utf8_text.o \
 PG_OBJS += src/pg/secret_functions.o
 PG_OBJS += src/pg/stats_functions.o src/pg/analysis_memory.o src/pg/analysis_scan.o
 PG_OBJS += src/pg/stats_readout_functions.o src/pg/analysis_groups.o src/pg/stats_moments_agg.o
-PG_OBJS += src/pg/rules_type.o src/pg/rules_match.o src/pg/jsonb_view.o
+PG_OBJS += src/pg/rules_type.o src/pg/rules_import.o src/pg/rules_match.o src/pg/jsonb_view.o
 PG_OBJS += src/pg/track_payload.o src/pg/track_ids.o src/pg/track_duplicates.o \
 	src/pg/track_decisions.o src/pg/error_quote.o
 PG_OBJS += src/pg/config_type.o src/pg/decision_cache.o src/pg/jsonb_merge.o \

@@ -2028,6 +2028,895 @@ GRANT EXECUTE ON FUNCTION convert_internal.analysis_exposure(bigint, bigint, tim
 TO convert_analyst;
 
 -- ---------------------------------------------------------------------------
+-- Citus: the project model as reference tables (sql/install/57_model_citus.sql)
+-- ---------------------------------------------------------------------------
+-- The model's triggers act on the coordinator's copy only; the SQL
+-- functions that read the model with parameters are PL/pgSQL now (Citus
+-- cannot plan a parameterised SQL function over its tables); rules of an
+-- imported config compile without an exception block (a subtransaction per
+-- row, which Citus cannot open while it streams rows to the workers).
+
+-- Whether a trigger fired on a worker's copy of a model table.  On Citus
+-- (docs/citus.md) the model tables are reference tables: a change runs on
+-- every node's placement (named after its table with the shard id
+-- appended), and so do the model's triggers; only the coordinator, which
+-- keeps the config cache, acts on them.
+CREATE FUNCTION convert_internal.fired_on_citus_worker(table_name name)
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+DECLARE
+    on_worker boolean;
+BEGIN
+    IF table_name !~ '_[0-9]+$' OR NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        RETURN false;
+    END IF;
+    -- the coordinator's group is 0; pg_dist_local_group exists only with Citus
+    EXECUTE 'SELECT groupid <> 0 FROM pg_catalog.pg_dist_local_group' INTO STRICT on_worker;
+    RETURN on_worker;
+END
+$$;
+
+REVOKE ALL ON FUNCTION convert_internal.fired_on_citus_worker(name) FROM PUBLIC;
+
+-- SECURITY DEFINER: whoever may write variations may run the check's
+-- helpers.
+CREATE OR REPLACE FUNCTION convert_internal.check_traffic_allocation()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+DECLARE
+    total pg_catalog.numeric;
+BEGIN
+    IF convert_internal.fired_on_citus_worker(TG_TABLE_NAME) THEN
+        RETURN NULL;
+    END IF;
+    SELECT sum(v.traffic_allocation) INTO total
+    FROM convert.variations v
+    WHERE v.project_id = NEW.project_id AND v.experience_id = NEW.experience_id;
+    IF total > 100 THEN
+        RAISE EXCEPTION 'traffic allocations of experience % add up to more than 100', NEW.experience_id
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('The variations of experience %s in project %s add up to %s percent.',
+                                  NEW.experience_id, NEW.project_id, total),
+                  HINT = 'traffic_allocation is a percentage of the experience''s traffic.';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- Render a project's cache entries again (also usable by hand, e.g. after
+-- loading tables with triggers disabled).  Returns whether anything changed.
+CREATE OR REPLACE FUNCTION convert.refresh_config_cache(project_id bigint)
+RETURNS boolean
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+DECLARE
+    pid constant bigint := refresh_config_cache.project_id;
+    changed int := 0;
+    n int;
+BEGIN
+    -- Serialise refreshes of one project: in READ COMMITTED the renderings
+    -- below then see every earlier writer's committed changes.
+    PERFORM FROM convert.projects p WHERE p.id = pid FOR NO KEY UPDATE;
+    DELETE FROM convert.config_dirty d WHERE d.project_id = pid;
+    -- all of a deleted project's: on Citus no foreign key cascades to the cache
+    DELETE FROM convert.config_cache c
+    WHERE c.project_id = pid
+      AND (c.environment NOT IN (SELECT convert_internal.config_cache_environments(pid))
+           OR NOT EXISTS (SELECT FROM convert.projects p WHERE p.id = pid));
+    GET DIAGNOSTICS n = ROW_COUNT;
+    changed := changed + n;
+    INSERT INTO convert.config_cache AS c (project_id, environment, debug, config, etag)
+    SELECT pid, r.environment, r.debug, r.doc::pg_catalog.json, md5(r.doc)
+    FROM (SELECT env.name AS environment, dbg.debug,
+                 convert_internal.render_config(pid, CASE env.name WHEN '' THEN NULL ELSE env.name END,
+                                       dbg.debug)::pg_catalog.text AS doc
+          FROM convert_internal.config_cache_environments(pid) AS env(name),
+               (VALUES (false), (true)) AS dbg(debug)) AS r
+    WHERE r.doc IS NOT NULL
+    ON CONFLICT ON CONSTRAINT config_cache_pkey DO UPDATE
+        SET config = EXCLUDED.config, etag = EXCLUDED.etag, rendered_at = now()
+        WHERE c.etag <> EXCLUDED.etag;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    changed := changed + n;
+    IF changed > 0 OR NOT EXISTS (SELECT FROM convert.projects p WHERE p.id = pid) THEN
+        PERFORM pg_notify('convert_config', pid::pg_catalog.text);
+        RETURN true;
+    END IF;
+    RETURN false;
+END
+$$;
+
+-- Statement-level marking (transition tables): one insert per statement,
+-- however many rows it touched.  TG_ARGV[0] names the project id column.
+CREATE OR REPLACE FUNCTION convert_internal.config_mark_dirty()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    IF convert_internal.fired_on_citus_worker(TG_TABLE_NAME) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        EXECUTE format('INSERT INTO convert.config_dirty (project_id)
+                        SELECT DISTINCT %I FROM new_rows ON CONFLICT DO NOTHING', TG_ARGV[0]);
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        EXECUTE format('INSERT INTO convert.config_dirty (project_id)
+                        SELECT DISTINCT %I FROM old_rows ON CONFLICT DO NOTHING', TG_ARGV[0]);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION convert_internal.config_mark_all_dirty()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    IF convert_internal.fired_on_citus_worker(TG_TABLE_NAME) THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO convert.config_dirty (project_id)
+    SELECT p.id FROM convert.projects p ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+-- SDK keys and debug tokens decide who is served, not what is rendered, so
+-- they mark nothing dirty; but a front end that caches answers must hear of
+-- them.  On convert_config: 'sdk_key:<key>' for each key inserted, changed
+-- or deleted (its old and new name), 'sdk_keys' when the table is
+-- truncated, and 'debug_tokens' for any change to debug tokens.
+CREATE OR REPLACE FUNCTION convert_internal.config_notify_sdk_key()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    IF convert_internal.fired_on_citus_worker(TG_TABLE_NAME) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'TRUNCATE' THEN
+        PERFORM pg_catalog.pg_notify('convert_config', 'sdk_keys');
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM pg_catalog.pg_notify('convert_config', 'sdk_key:' || OLD.sdk_key);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM pg_catalog.pg_notify('convert_config', 'sdk_key:' || NEW.sdk_key);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION convert_internal.config_notify_debug_tokens()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    IF convert_internal.fired_on_citus_worker(TG_TABLE_NAME) THEN
+        RETURN NULL;
+    END IF;
+    PERFORM pg_catalog.pg_notify('convert_config', 'debug_tokens');
+    RETURN NULL;
+END
+$$;
+
+-- project: with an environment, its global JavaScript is appended to the
+-- project's after a newline.
+CREATE OR REPLACE FUNCTION convert_internal.project_document(project_id bigint, environment text)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT p.extra
+               || convert_internal.jsonb_without_nulls(pg_catalog.jsonb_build_object(
+                      'id', p.id::text, 'name', p.name, 'type', p.type, 'utc_offset', p.utc_offset,
+                      'global_javascript', (
+                          SELECT CASE WHEN pe.global_javascript IS NULL THEN p.global_javascript
+                                      ELSE pg_catalog.concat_ws(E'\n', p.global_javascript, pe.global_javascript)
+                                 END
+                          FROM (SELECT NULL) AS one
+                          LEFT JOIN convert.project_environments pe
+                                 ON pe.project_id = p.id AND pe.name = project_document.environment),
+                      'settings', p.settings
+                                  || convert_internal.jsonb_without_nulls(pg_catalog.jsonb_build_object(
+                                         'integrations', p.integrations, 'outliers', p.outliers))
+                                  || CASE WHEN p.tracking_script IS NULL THEN '{}'::jsonb
+                                          ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script)
+                                     END,
+                      'environments', (
+                          SELECT pg_catalog.jsonb_object_agg(pe.name, convert_internal.jsonb_without_nulls(
+                                     pg_catalog.jsonb_build_object('label', pe.label,
+                                                                   'is_default', pe.is_default)))
+                          FROM convert.project_environments pe
+                          WHERE pe.project_id = p.id)))
+        FROM convert.projects p
+        WHERE p.id = project_document.project_id);
+END
+$$;
+
+-- Ids for archived_experiences: the recorded ones, then completed or
+-- archived experiences that are not recorded.
+CREATE OR REPLACE FUNCTION convert_internal.archived_experience_ids(project_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT coalesce(pg_catalog.jsonb_agg(a.id::text ORDER BY a.source, a.position, a.id), '[]'::jsonb)
+        FROM (SELECT ae.experience_id AS id, 0 AS source, ae.position
+              FROM convert.archived_experiences ae
+              WHERE ae.project_id = archived_experience_ids.project_id
+              UNION ALL
+              SELECT e.id, 1, e.position
+              FROM convert.experiences e
+              WHERE e.project_id = archived_experience_ids.project_id
+                AND e.status IN ('completed', 'archived')
+                AND NOT EXISTS (SELECT FROM convert.archived_experiences ae
+                                WHERE ae.project_id = e.project_id AND ae.experience_id = e.id)) AS a);
+END
+$$;
+
+-- The whole document, rendered from the tables (no cache, no access check).
+-- Live: active experiences; debug: also draft and paused ones.
+CREATE OR REPLACE FUNCTION convert_internal.render_config(project_id bigint, environment text, debug boolean)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT pg_catalog.jsonb_build_object(
+            'account_id', p.account_id::text,
+            'project', convert_internal.project_document(p.id, render_config.environment),
+            'goals', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
+                      FROM convert.goal_documents d WHERE d.project_id = p.id),
+            'locations', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
+                          FROM convert.location_documents d WHERE d.project_id = p.id),
+            'audiences', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
+                          FROM convert.audience_documents d WHERE d.project_id = p.id),
+            'segments', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
+                         FROM convert.segment_documents d WHERE d.project_id = p.id),
+            'experiences', (
+                SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
+                FROM convert.experience_documents d
+                WHERE d.project_id = p.id
+                  AND (d.status = 'active' OR (render_config.debug AND d.status IN ('draft', 'paused')))
+                  AND convert_internal.experience_in_environment(render_config.environment, d.environment,
+                                                        d.environments)),
+            'archived_experiences', convert_internal.archived_experience_ids(p.id),
+            'features', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
+                         FROM convert.feature_documents d WHERE d.project_id = p.id),
+            'is_debug', render_config.debug)
+        FROM convert.projects p
+        WHERE p.id = render_config.project_id);
+END
+$$;
+
+-- Environments a project can be asked for that render differently.
+CREATE OR REPLACE FUNCTION convert_internal.config_cache_environments(project_id bigint)
+RETURNS SETOF text
+LANGUAGE plpgsql STABLE
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT '' UNION SELECT '*'
+        UNION SELECT pe.name FROM convert.project_environments pe
+              WHERE pe.project_id = config_cache_environments.project_id
+        UNION SELECT e.environment FROM convert.experiences e
+              WHERE e.project_id = config_cache_environments.project_id AND e.environment IS NOT NULL
+        UNION SELECT pg_catalog.unnest(e.environments) FROM convert.experiences e
+              WHERE e.project_id = config_cache_environments.project_id;
+END
+$$;
+
+-- The environments whose configs differ for what project_config_by_sdk_key
+-- serves under sdk_key: those its project knows.  Any other environment is
+-- served exactly like every unknown one, so a front end caching configs can
+-- keep them all under one entry (convert-proxy does).  NULL when sdk_key is
+-- neither an SDK key nor an existing account/project pair.
+CREATE OR REPLACE FUNCTION convert.config_environments(sdk_key text)
+RETURNS text[]
+LANGUAGE plpgsql STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        WITH project AS (
+            SELECT k.project_id FROM convert.sdk_keys k
+            WHERE k.sdk_key = config_environments.sdk_key
+            UNION ALL
+            SELECT p.id FROM convert.projects p
+            WHERE config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+              AND NOT EXISTS (SELECT FROM convert.sdk_keys k WHERE k.sdk_key = config_environments.sdk_key)
+              -- (CASE: the casts must not run on a key that is not two ids)
+              AND p.account_id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+                                      THEN pg_catalog.split_part(config_environments.sdk_key, '/', 1)::bigint END
+              AND p.id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+                              THEN pg_catalog.split_part(config_environments.sdk_key, '/', 2)::bigint END
+        )
+        SELECT ARRAY(SELECT e FROM convert_internal.config_cache_environments(project.project_id) AS e
+                     WHERE e NOT IN ('', '*') ORDER BY e)
+        FROM project);
+END
+$$;
+
+-- The Serving API's minimal project settings (ConfigMinimalResponseData).
+CREATE OR REPLACE FUNCTION convert.project_config_basic(account_id bigint, project_id bigint)
+RETURNS json
+LANGUAGE plpgsql STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT (pg_catalog.jsonb_build_object('account_id', p.account_id::pg_catalog.text, 'project_id', p.id::pg_catalog.text)
+                || convert_internal.jsonb_without_nulls(pg_catalog.jsonb_build_object(
+                       'include_jquery', p.settings -> 'include_jquery',
+                       'include_jquery_v1', p.settings -> 'include_jquery_v1',
+                       'disable_spa_functionality', p.settings -> 'disable_spa_functionality',
+                       'version', p.settings -> 'version'))
+                || CASE WHEN p.tracking_script IS NULL THEN '{}'::pg_catalog.jsonb
+                        ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script) END)::pg_catalog.json
+        FROM convert.projects p
+        WHERE p.id = (SELECT convert_internal.resolve_project(project_config_basic.account_id,
+                                                     project_config_basic.project_id)));
+END
+$$;
+
+-- Rules are checked by convert.rules' own input; its complaint is passed on
+-- with the path of the rules in the document.
+CREATE OR REPLACE FUNCTION convert_internal.import_rules(value jsonb, path text)
+RETURNS convert.rules
+AS 'MODULE_PATHNAME', 'convert_import_rules'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION convert_internal.import_goals(pid bigint, doc jsonb)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+    DELETE FROM convert.goals g
+    WHERE g.project_id = pid
+      AND g.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'goals') e);
+    INSERT INTO convert.goals AS g (project_id, id, key, name, type, settings, rules, position, extra)
+    SELECT pid, e.id, e.key, e.name,
+           convert_internal.import_text(e.v -> 'type', e.path || '.type'),
+           convert_internal.import_object(e.v -> 'settings', e.path || '.settings'),
+           convert_internal.import_rules(e.v -> 'rules', e.path || '.rules'),
+           e.pos, e.v - ARRAY['id', 'key', 'name', 'type', 'settings', 'rules']
+    FROM convert_internal.import_elements(doc, 'goals') e
+    ON CONFLICT (project_id, id) DO UPDATE
+        SET key = EXCLUDED.key, name = EXCLUDED.name, type = EXCLUDED.type, settings = EXCLUDED.settings,
+            rules = EXCLUDED.rules, position = EXCLUDED.position, extra = EXCLUDED.extra;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION convert_internal.import_locations(pid bigint, doc jsonb)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+    DELETE FROM convert.locations l
+    WHERE l.project_id = pid
+      AND l.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'locations') e);
+    INSERT INTO convert.locations AS l (project_id, id, key, name, trigger_type, trigger_settings, rules,
+                                        position, extra)
+    SELECT pid, e.id, e.key, e.name,
+           convert_internal.import_text(t.trigger -> 'type', e.path || '.trigger.type'),
+           coalesce(t.trigger - 'type', '{}'),
+           convert_internal.import_rules(e.v -> 'rules', e.path || '.rules'),
+           e.pos, e.v - ARRAY['id', 'key', 'name', 'trigger', 'rules']
+    FROM convert_internal.import_elements(doc, 'locations') e,
+         LATERAL (SELECT convert_internal.import_object(e.v -> 'trigger', e.path || '.trigger') AS trigger) t
+    ON CONFLICT (project_id, id) DO UPDATE
+        SET key = EXCLUDED.key, name = EXCLUDED.name, trigger_type = EXCLUDED.trigger_type,
+            trigger_settings = EXCLUDED.trigger_settings, rules = EXCLUDED.rules,
+            position = EXCLUDED.position, extra = EXCLUDED.extra;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION convert_internal.import_audiences(pid bigint, doc jsonb)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+    DELETE FROM convert.audiences a
+    WHERE a.project_id = pid
+      AND a.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'audiences') e);
+    INSERT INTO convert.audiences AS a (project_id, id, key, name, type, rules, position, extra)
+    SELECT pid, e.id, e.key, e.name,
+           convert_internal.import_text(e.v -> 'type', e.path || '.type'),
+           convert_internal.import_rules(e.v -> 'rules', e.path || '.rules'),
+           e.pos, e.v - ARRAY['id', 'key', 'name', 'type', 'rules']
+    FROM convert_internal.import_elements(doc, 'audiences') e
+    ON CONFLICT (project_id, id) DO UPDATE
+        SET key = EXCLUDED.key, name = EXCLUDED.name, type = EXCLUDED.type, rules = EXCLUDED.rules,
+            position = EXCLUDED.position, extra = EXCLUDED.extra;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION convert_internal.import_segments(pid bigint, doc jsonb)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+    DELETE FROM convert.segments s
+    WHERE s.project_id = pid
+      AND s.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'segments') e);
+    INSERT INTO convert.segments AS s (project_id, id, key, name, rules, position, extra)
+    SELECT pid, e.id, e.key, e.name,
+           convert_internal.import_rules(e.v -> 'rules', e.path || '.rules'),
+           e.pos, e.v - ARRAY['id', 'key', 'name', 'rules']
+    FROM convert_internal.import_elements(doc, 'segments') e
+    ON CONFLICT (project_id, id) DO UPDATE
+        SET key = EXCLUDED.key, name = EXCLUDED.name, rules = EXCLUDED.rules,
+            position = EXCLUDED.position, extra = EXCLUDED.extra;
+END
+$$;
+
+-- Features and their variables (variables are replaced wholesale).
+CREATE OR REPLACE FUNCTION convert_internal.import_features(pid bigint, doc jsonb)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+    DELETE FROM convert.feature_variables fv WHERE fv.project_id = pid;
+    DELETE FROM convert.features f
+    WHERE f.project_id = pid
+      AND f.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'features') e);
+    INSERT INTO convert.features AS f (project_id, id, key, name, position, extra)
+    SELECT pid, e.id, e.key, e.name,
+           e.pos, e.v - ARRAY['id', 'key', 'name', 'variables']
+    FROM convert_internal.import_elements(doc, 'features') e
+    ON CONFLICT (project_id, id) DO UPDATE
+        SET key = EXCLUDED.key, name = EXCLUDED.name, position = EXCLUDED.position, extra = EXCLUDED.extra;
+    INSERT INTO convert.feature_variables (project_id, feature_id, key, type, position, extra)
+    SELECT pid, e.id,
+           convert_internal.import_text(var.v -> 'key', format('%s.variables[%s].key', e.path, var.n - 1)),
+           convert_internal.import_text(var.v -> 'type', format('%s.variables[%s].type', e.path, var.n - 1)),
+           var.n - 1, var.v - ARRAY['key', 'type']
+    FROM convert_internal.import_elements(doc, 'features') e,
+         jsonb_array_elements(convert_internal.import_array(e.v -> 'variables', e.path || '.variables'))
+             WITH ORDINALITY AS var(v, n);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION convert_internal.import_experiences(pid bigint, doc jsonb)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+    INSERT INTO convert.experiences AS x (project_id, id, key, name, type, status, version, environment,
+                                          environments, site_area, matching_audiences, matching_locations,
+                                          settings, integrations, global_js, global_css, position, extra)
+    SELECT pid, e.id, e.key, e.name,
+           convert_internal.import_text(e.v -> 'type', e.path || '.type'),
+           coalesce(convert_internal.import_text(e.v -> 'status', e.path || '.status'), 'active'),
+           convert_internal.import_number(e.v -> 'version', e.path || '.version'),
+           convert_internal.import_text(e.v -> 'environment', e.path || '.environment'),
+           convert_internal.import_text_array(e.v -> 'environments', e.path || '.environments'),
+           convert_internal.import_rules(e.v -> 'site_area', e.path || '.site_area'),
+           convert_internal.import_text(s.settings #> '{matching_options,audiences}',
+                               e.path || '.settings.matching_options.audiences'),
+           convert_internal.import_text(s.settings #> '{matching_options,locations}',
+                               e.path || '.settings.matching_options.locations'),
+           convert_internal.import_experience_settings(s.settings),
+           CASE WHEN jsonb_typeof(e.v -> 'integrations') = 'array' THEN e.v -> 'integrations'
+                WHEN coalesce(jsonb_typeof(e.v -> 'integrations'), 'null') = 'null' THEN NULL
+                ELSE convert_internal.import_array(e.v -> 'integrations', e.path || '.integrations') END,
+           convert_internal.import_text(e.v -> 'global_js', e.path || '.global_js'),
+           convert_internal.import_text(e.v -> 'global_css', e.path || '.global_css'),
+           e.pos,
+           e.v - ARRAY['id', 'key', 'name', 'type', 'status', 'version', 'environment', 'environments',
+                       'site_area', 'settings', 'integrations', 'global_js', 'global_css', 'locations',
+                       'audiences', 'goals', 'variations']
+    FROM convert_internal.import_elements(doc, 'experiences') e,
+         LATERAL (SELECT convert_internal.import_object(e.v -> 'settings', e.path || '.settings') AS settings) s
+    ON CONFLICT (project_id, id) DO UPDATE
+        SET key = EXCLUDED.key, name = EXCLUDED.name, type = EXCLUDED.type, status = EXCLUDED.status,
+            version = EXCLUDED.version, environment = EXCLUDED.environment,
+            environments = EXCLUDED.environments, site_area = EXCLUDED.site_area,
+            matching_audiences = EXCLUDED.matching_audiences,
+            matching_locations = EXCLUDED.matching_locations, settings = EXCLUDED.settings,
+            integrations = EXCLUDED.integrations, global_js = EXCLUDED.global_js,
+            global_css = EXCLUDED.global_css, position = EXCLUDED.position, extra = EXCLUDED.extra;
+END
+$$;
+
+-- Variations are upserted by id (tracking may refer to them); variations
+-- without an id never conflict and are inserted afresh.  Positions are
+-- first moved out of the way; what keeps a negative one was not listed.
+CREATE OR REPLACE FUNCTION convert_internal.import_variations(pid bigint, doc jsonb)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+    UPDATE convert.variations v SET position = -1 - v.position WHERE v.project_id = pid;
+    INSERT INTO convert.variations AS v (project_id, experience_id, position, id, key, name, status,
+                                         traffic_allocation, extra)
+    SELECT pid, e.id, var.n - 1,
+           convert_internal.import_id(var.v -> 'id', p.path || '.id', false),
+           convert_internal.import_text(var.v -> 'key', p.path || '.key'),
+           convert_internal.import_text(var.v -> 'name', p.path || '.name'),
+           convert_internal.import_text(var.v -> 'status', p.path || '.status'),
+           convert_internal.import_number(var.v -> 'traffic_allocation', p.path || '.traffic_allocation'),
+           convert_internal.import_object(var.v, p.path)
+               - ARRAY['id', 'key', 'name', 'status', 'traffic_allocation', 'changes']
+    FROM convert_internal.import_elements(doc, 'experiences') e,
+         jsonb_array_elements(convert_internal.import_array(e.v -> 'variations', e.path || '.variations'))
+             WITH ORDINALITY AS var(v, n),
+         LATERAL (SELECT format('%s.variations[%s]', e.path, var.n - 1) AS path) p
+    ON CONFLICT (project_id, id) DO UPDATE
+        SET experience_id = EXCLUDED.experience_id, position = EXCLUDED.position, key = EXCLUDED.key,
+            name = EXCLUDED.name, status = EXCLUDED.status,
+            traffic_allocation = EXCLUDED.traffic_allocation, extra = EXCLUDED.extra;
+    DELETE FROM convert.variations v WHERE v.project_id = pid AND v.position < 0;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION convert_internal.import_archived(pid bigint, doc jsonb)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+    DELETE FROM convert.archived_experiences a
+    WHERE a.project_id = pid
+      AND a.experience_id NOT IN (
+          SELECT convert_internal.import_id(t.v, 'archived_experiences')
+          FROM jsonb_array_elements(convert_internal.import_array(doc -> 'archived_experiences',
+                                                         'archived_experiences')) AS t(v));
+    INSERT INTO convert.archived_experiences AS a (project_id, experience_id, position)
+    SELECT pid, convert_internal.import_id(t.v, format('archived_experiences[%s]', t.n - 1)), min(t.n) - 1
+    FROM jsonb_array_elements(convert_internal.import_array(doc -> 'archived_experiences', 'archived_experiences'))
+         WITH ORDINALITY AS t(v, n)
+    GROUP BY 2
+    ON CONFLICT (project_id, experience_id) DO UPDATE SET position = EXCLUDED.position;
+END
+$$;
+
+-- The experience's variations in config order; the first is the original.
+CREATE OR REPLACE FUNCTION convert_internal.analysis_arms(project_id bigint, experience_id bigint)
+RETURNS TABLE (id bigint, key text, arm_position int, is_original boolean, weight numeric)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT v.id, v.key, v.position, row_number() OVER (ORDER BY v.position) = 1,
+               -- what the SDK gives the arm: running (or no status) and a positive share
+               CASE WHEN coalesce(v.status, 'running') = 'running'
+                    THEN greatest(coalesce(v.traffic_allocation, 100), 0) ELSE 0 END
+        FROM convert.variations AS v
+        WHERE v.project_id = analysis_arms.project_id AND v.experience_id = analysis_arms.experience_id
+          AND v.id IS NOT NULL
+        ORDER BY v.position;
+END
+$$;
+
+-- The model tables, each after the tables it refers to.
+CREATE FUNCTION convert_internal.model_tables()
+RETURNS regclass[]
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+    SELECT ARRAY['convert.accounts', 'convert.projects', 'convert.project_environments',
+                 'convert.sdk_keys', 'convert.goals', 'convert.locations', 'convert.audiences',
+                 'convert.segments', 'convert.features', 'convert.feature_variables',
+                 'convert.experiences', 'convert.experience_locations', 'convert.experience_audiences',
+                 'convert.experience_goals', 'convert.variations', 'convert.variation_changes',
+                 'convert.archived_experiences', 'convert.debug_tokens']::pg_catalog.regclass[]
+$$;
+
+-- A table's name with its schema, as workers read it whatever their
+-- search_path.
+CREATE FUNCTION convert_internal.qualified_name(tab regclass)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+    SELECT format('%I.%I', n.nspname, c.relname)
+    FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+    WHERE c.oid = tab
+$$;
+
+-- Run one statement on every worker, through Citus' own connections (so
+-- outside this transaction: it must be safe to run again).
+CREATE FUNCTION convert_internal.citus_run_on_workers(command text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+DECLARE
+    failure text;
+BEGIN
+    EXECUTE 'SELECT r.nodename || '':'' || r.nodeport || '': '' || r.result
+             FROM run_command_on_workers($1) AS r WHERE NOT r.success LIMIT 1'
+        INTO failure USING command;
+    IF failure IS NOT NULL THEN
+        RAISE EXCEPTION 'a Citus worker could not prepare the project model'
+            USING ERRCODE = 'external_routine_exception',
+                  DETAIL = format('%s failed on %s', command, failure);
+    END IF;
+END
+$$;
+
+-- Make the model tables reference tables; returns the ones made now.
+-- Citus distributes a table only when no foreign key ties it to a table it
+-- does not know, and it copies the rows into every placement, which would
+-- leave the deferred traffic check pending (then no key can be added in
+-- this transaction).  So the model's foreign keys and constraint triggers
+-- are dropped on every node, the tables distributed, and the keys and
+-- triggers created again, now by Citus on every copy.  The config cache's
+-- key to projects is not created again: the cache stays on the coordinator,
+-- and refresh_config_cache clears a deleted project's entries itself.
+CREATE FUNCTION convert_internal.citus_distribute_model()
+RETURNS text[]
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+DECLARE
+    model constant regclass[] := convert_internal.model_tables();
+    pending regclass[];
+    coordinator_listed boolean;
+    -- the keys and constraint triggers: kind 'f' or 't', table, name,
+    -- definition, and whether to create it again
+    kinds text[];
+    tabs text[];
+    names name[];
+    defs text[];
+    again boolean[];
+    tab regclass;
+    done text[] := '{}';
+BEGIN
+    EXECUTE 'SELECT array_agg(m.tab ORDER BY m.n) FROM unnest($1) WITH ORDINALITY AS m(tab, n)
+             WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = m.tab)'
+        INTO pending USING model;
+    IF pending IS NULL THEN
+        RETURN done;
+    END IF;
+    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_node WHERE groupid = 0)' INTO coordinator_listed;
+    IF NOT coordinator_listed THEN
+        RAISE EXCEPTION 'the Citus coordinator is not in its own node list'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'The project model becomes reference tables, and the coordinator must hold '
+                           'a copy: it keeps the config cache.',
+                  HINT = 'Run SELECT citus_set_coordinator_host(''<coordinator host>'', <port>); first.';
+    END IF;
+    -- the model's own triggers, made safe for Citus by fired_on_citus_worker
+    PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+
+    SELECT array_agg(k.kind ORDER BY k.kind, k.tab, k.name), array_agg(k.tab ORDER BY k.kind, k.tab, k.name),
+           array_agg(k.name ORDER BY k.kind, k.tab, k.name), array_agg(k.def ORDER BY k.kind, k.tab, k.name),
+           array_agg(k.again ORDER BY k.kind, k.tab, k.name)
+    INTO kinds, tabs, names, defs, again
+    FROM (SELECT 'f' AS kind, convert_internal.qualified_name(c.conrelid) AS tab, c.conname AS name,
+                 pg_get_constraintdef(c.oid) AS def, c.conrelid = ANY (model) AS again
+          FROM pg_catalog.pg_constraint AS c
+          WHERE c.contype = 'f' AND (c.conrelid = ANY (model) OR c.confrelid = ANY (model))
+          UNION ALL
+          SELECT 't', convert_internal.qualified_name(t.tgrelid), t.tgname, pg_get_triggerdef(t.oid), true
+          FROM pg_catalog.pg_trigger AS t
+          WHERE t.tgconstraint <> 0 AND NOT t.tgisinternal AND t.tgrelid = ANY (model)) AS k;
+    FOR i IN 1 .. coalesce(cardinality(kinds), 0) LOOP
+        IF kinds[i] = 'f' THEN
+            EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', tabs[i], names[i]);
+            PERFORM convert_internal.citus_run_on_workers(
+                format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', tabs[i], names[i]));
+        ELSE
+            EXECUTE format('DROP TRIGGER %I ON %s', names[i], tabs[i]);
+            PERFORM convert_internal.citus_run_on_workers(
+                format('DROP TRIGGER IF EXISTS %I ON %s', names[i], tabs[i]));
+        END IF;
+    END LOOP;
+
+    FOREACH tab IN ARRAY pending LOOP
+        PERFORM convert_internal.citus_distribute_table(tab, NULL, NULL);
+        done := done || tab::text;
+    END LOOP;
+
+    FOR i IN 1 .. coalesce(cardinality(kinds), 0) LOOP
+        CONTINUE WHEN NOT again[i];
+        IF kinds[i] = 'f' THEN
+            EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', tabs[i], names[i], defs[i]);
+        ELSE
+            EXECUTE defs[i];
+        END IF;
+    END LOOP;
+    RETURN done;
+END
+$$;
+
+REVOKE ALL ON FUNCTION convert_internal.model_tables(),
+                       convert_internal.qualified_name(regclass),
+                       convert_internal.citus_run_on_workers(text),
+                       convert_internal.citus_distribute_model() FROM PUBLIC;
+
+-- Opt in to Citus: distribute the tracking tables and make the project
+-- model reference tables (docs/citus.md).  Run by
+-- the extension's owner on the coordinator, after the workers were added;
+-- running it again distributes only what is not yet distributed.
+CREATE OR REPLACE FUNCTION convert.citus_distribute()
+RETURNS text[]
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+DECLARE
+    done text[] := '{}';
+    t record;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        RAISE EXCEPTION 'Citus is not installed in this database'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Load citus (shared_preload_libraries), CREATE EXTENSION citus, add the '
+                         'workers with citus_add_node, then call convert.citus_distribute() again.';
+    END IF;
+    -- one connection per node: the model's foreign keys, created again
+    -- below, need every earlier statement of the transaction on it
+    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    -- the visitor's rows on one shard group; a transaction is unique per
+    -- goal, so its table is distributed by transaction_id instead; the
+    -- batch digests (convert.track_batches) stay on the coordinator
+    FOR t IN SELECT * FROM (VALUES
+        (1, 'convert.events', 'visitor_id', 'none'),
+        (2, 'convert.visitor_bucketing', 'visitor_id', 'convert.events'),
+        (3, 'convert.visitor_goals', 'visitor_id', 'convert.events'),
+        (4, 'convert.goal_transactions', 'transaction_id', 'none'),
+        (5, 'convert.segment_sets', NULL, NULL)) AS v(n, tab, key, colocate)
+        ORDER BY v.n
+    LOOP
+        IF convert_internal.citus_distribute_table(t.tab::pg_catalog.regclass, t.key, t.colocate) THEN
+            done := done || t.tab;
+        END IF;
+    END LOOP;
+    -- the project model: a copy on every node (sql/install/57_model_citus.sql)
+    done := done || convert_internal.citus_distribute_model();
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger WHERE evtname = 'convert_citus_drop_guard') THEN
+        CREATE EVENT TRIGGER convert_citus_drop_guard ON ddl_command_start
+            WHEN TAG IN ('DROP EXTENSION') EXECUTE FUNCTION convert_internal.citus_drop_guard();
+    END IF;
+    RETURN done;
+END
+$$;
+
+-- The extension's tables that Citus knows (distributed or reference; not
+-- the partitions of convert.events, which go with it), in the order to
+-- drop them.
+CREATE FUNCTION convert_internal.citus_tables()
+RETURNS regclass[]
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+DECLARE
+    tables regclass[];
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        RETURN '{}';
+    END IF;
+    EXECUTE 'SELECT array_agg(p.logicalrelid ORDER BY p.logicalrelid)
+             FROM pg_catalog.pg_dist_partition AS p
+             JOIN pg_catalog.pg_class AS c ON c.oid = p.logicalrelid
+             WHERE c.relnamespace = ''convert''::pg_catalog.regnamespace AND NOT c.relispartition'
+        INTO tables;
+    RETURN coalesce(tables, '{}');
+END
+$$;
+
+-- Refuse DROP EXTENSION convert while Citus holds its tables: Citus would
+-- leave their shards and copies on the workers.  citus_distribute()
+-- creates the event trigger that calls this; citus_prepare_drop() drops it.
+CREATE OR REPLACE FUNCTION convert_internal.citus_drop_guard()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    IF current_query() ~* '\mdrop\s+extension\M.*\mconvert\M'
+       AND cardinality(convert_internal.citus_tables()) > 0 THEN
+        RAISE EXCEPTION 'tables of convert are distributed by Citus'
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  DETAIL = 'Dropping the extension now would leave their shards on the workers.',
+                  HINT = 'Run SELECT convert.citus_prepare_drop(); first: it drops those tables '
+                         'with their shards on every node (and what they hold).';
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION convert.citus_distribute() IS
+'Distributes the tracking tables on Citus (by visitor_id) and makes the project model reference tables; returns the tables it distributed now';
+
+-- Before DROP EXTENSION convert on Citus: drop the tables Citus holds with
+-- their shards on every node (the views over them first), and the guard.
+-- What they held is gone, as DROP EXTENSION would do.
+CREATE OR REPLACE FUNCTION convert.citus_prepare_drop()
+RETURNS text[]
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, convert, pg_temp
+-- not Citus' notice per member that the workers keep theirs: the tables
+-- are dropped on the workers too
+SET client_min_messages = warning
+AS $$
+DECLARE
+    tables constant regclass[] := convert_internal.citus_tables();
+    obj regclass;
+BEGIN
+    IF cardinality(tables) = 0 THEN
+        RETURN '{}';
+    END IF;
+    -- every view reading them, also through other views
+    FOR obj IN WITH RECURSIVE readers(view) AS (
+                   SELECT r.ev_class FROM pg_catalog.pg_depend AS d
+                   JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid
+                   WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                     AND d.refobjid = ANY (tables) AND r.ev_class <> d.refobjid
+                   UNION
+                   SELECT r.ev_class FROM readers
+                   JOIN pg_catalog.pg_depend AS d ON d.refobjid = readers.view
+                   JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid
+                   WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                     AND r.ev_class <> readers.view)
+               SELECT readers.view FROM readers
+    LOOP
+        EXECUTE format('ALTER EXTENSION convert DROP VIEW %s', obj);
+    END LOOP;
+    FOREACH obj IN ARRAY tables LOOP
+        EXECUTE format('ALTER EXTENSION convert DROP TABLE %s', obj);
+    END LOOP;
+    EXECUTE 'DROP TABLE ' || array_to_string(tables::text[], ', ') || ' CASCADE';
+    DROP EVENT TRIGGER IF EXISTS convert_citus_drop_guard;
+    RETURN tables::text[];
+END
+$$;
+
+COMMENT ON FUNCTION convert.citus_prepare_drop() IS
+'On Citus, before DROP EXTENSION convert: drops the tables Citus holds and their shards on every node';
+
+REVOKE ALL ON FUNCTION convert_internal.citus_tables() FROM PUBLIC;
+
+-- The config cache of a deleted project is cleared by refresh_config_cache
+-- (above) rather than by a foreign key on Citus; on a single server the key
+-- stays.
+
+-- ---------------------------------------------------------------------------
 -- Last: nothing created above is executable by PUBLIC (98_privileges.sql)
 -- ---------------------------------------------------------------------------
 

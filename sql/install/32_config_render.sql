@@ -156,83 +156,95 @@ FROM convert.experiences e;
 -- project's after a newline.
 CREATE FUNCTION convert_internal.project_document(project_id bigint, environment text)
 RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
-    SELECT p.extra
-           || convert_internal.jsonb_without_nulls(pg_catalog.jsonb_build_object(
-                  'id', p.id::text, 'name', p.name, 'type', p.type, 'utc_offset', p.utc_offset,
-                  'global_javascript', (
-                      SELECT CASE WHEN pe.global_javascript IS NULL THEN p.global_javascript
-                                  ELSE pg_catalog.concat_ws(E'\n', p.global_javascript, pe.global_javascript)
-                             END
-                      FROM (SELECT NULL) AS one
-                      LEFT JOIN convert.project_environments pe
-                             ON pe.project_id = p.id AND pe.name = project_document.environment),
-                  'settings', p.settings
-                              || convert_internal.jsonb_without_nulls(pg_catalog.jsonb_build_object(
-                                     'integrations', p.integrations, 'outliers', p.outliers))
-                              || CASE WHEN p.tracking_script IS NULL THEN '{}'::jsonb
-                                      ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script)
-                                 END,
-                  'environments', (
-                      SELECT pg_catalog.jsonb_object_agg(pe.name, convert_internal.jsonb_without_nulls(
-                                 pg_catalog.jsonb_build_object('label', pe.label,
-                                                               'is_default', pe.is_default)))
-                      FROM convert.project_environments pe
-                      WHERE pe.project_id = p.id)))
-    FROM convert.projects p
-    WHERE p.id = project_document.project_id
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT p.extra
+               || convert_internal.jsonb_without_nulls(pg_catalog.jsonb_build_object(
+                      'id', p.id::text, 'name', p.name, 'type', p.type, 'utc_offset', p.utc_offset,
+                      'global_javascript', (
+                          SELECT CASE WHEN pe.global_javascript IS NULL THEN p.global_javascript
+                                      ELSE pg_catalog.concat_ws(E'\n', p.global_javascript, pe.global_javascript)
+                                 END
+                          FROM (SELECT NULL) AS one
+                          LEFT JOIN convert.project_environments pe
+                                 ON pe.project_id = p.id AND pe.name = project_document.environment),
+                      'settings', p.settings
+                                  || convert_internal.jsonb_without_nulls(pg_catalog.jsonb_build_object(
+                                         'integrations', p.integrations, 'outliers', p.outliers))
+                                  || CASE WHEN p.tracking_script IS NULL THEN '{}'::jsonb
+                                          ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script)
+                                     END,
+                      'environments', (
+                          SELECT pg_catalog.jsonb_object_agg(pe.name, convert_internal.jsonb_without_nulls(
+                                     pg_catalog.jsonb_build_object('label', pe.label,
+                                                                   'is_default', pe.is_default)))
+                          FROM convert.project_environments pe
+                          WHERE pe.project_id = p.id)))
+        FROM convert.projects p
+        WHERE p.id = project_document.project_id);
+END
 $$;
 
 -- Ids for archived_experiences: the recorded ones, then completed or
 -- archived experiences that are not recorded.
 CREATE FUNCTION convert_internal.archived_experience_ids(project_id bigint)
 RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
-    SELECT coalesce(pg_catalog.jsonb_agg(a.id::text ORDER BY a.source, a.position, a.id), '[]'::jsonb)
-    FROM (SELECT ae.experience_id AS id, 0 AS source, ae.position
-          FROM convert.archived_experiences ae
-          WHERE ae.project_id = archived_experience_ids.project_id
-          UNION ALL
-          SELECT e.id, 1, e.position
-          FROM convert.experiences e
-          WHERE e.project_id = archived_experience_ids.project_id
-            AND e.status IN ('completed', 'archived')
-            AND NOT EXISTS (SELECT FROM convert.archived_experiences ae
-                            WHERE ae.project_id = e.project_id AND ae.experience_id = e.id)) AS a
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT coalesce(pg_catalog.jsonb_agg(a.id::text ORDER BY a.source, a.position, a.id), '[]'::jsonb)
+        FROM (SELECT ae.experience_id AS id, 0 AS source, ae.position
+              FROM convert.archived_experiences ae
+              WHERE ae.project_id = archived_experience_ids.project_id
+              UNION ALL
+              SELECT e.id, 1, e.position
+              FROM convert.experiences e
+              WHERE e.project_id = archived_experience_ids.project_id
+                AND e.status IN ('completed', 'archived')
+                AND NOT EXISTS (SELECT FROM convert.archived_experiences ae
+                                WHERE ae.project_id = e.project_id AND ae.experience_id = e.id)) AS a);
+END
 $$;
 
 -- The whole document, rendered from the tables (no cache, no access check).
 -- Live: active experiences; debug: also draft and paused ones.
 CREATE FUNCTION convert_internal.render_config(project_id bigint, environment text, debug boolean)
 RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
-    SELECT pg_catalog.jsonb_build_object(
-        'account_id', p.account_id::text,
-        'project', convert_internal.project_document(p.id, render_config.environment),
-        'goals', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
-                  FROM convert.goal_documents d WHERE d.project_id = p.id),
-        'locations', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
-                      FROM convert.location_documents d WHERE d.project_id = p.id),
-        'audiences', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
-                      FROM convert.audience_documents d WHERE d.project_id = p.id),
-        'segments', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
-                     FROM convert.segment_documents d WHERE d.project_id = p.id),
-        'experiences', (
-            SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
-            FROM convert.experience_documents d
-            WHERE d.project_id = p.id
-              AND (d.status = 'active' OR (render_config.debug AND d.status IN ('draft', 'paused')))
-              AND convert_internal.experience_in_environment(render_config.environment, d.environment,
-                                                    d.environments)),
-        'archived_experiences', convert_internal.archived_experience_ids(p.id),
-        'features', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
-                     FROM convert.feature_documents d WHERE d.project_id = p.id),
-        'is_debug', render_config.debug)
-    FROM convert.projects p
-    WHERE p.id = render_config.project_id
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT pg_catalog.jsonb_build_object(
+            'account_id', p.account_id::text,
+            'project', convert_internal.project_document(p.id, render_config.environment),
+            'goals', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
+                      FROM convert.goal_documents d WHERE d.project_id = p.id),
+            'locations', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
+                          FROM convert.location_documents d WHERE d.project_id = p.id),
+            'audiences', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
+                          FROM convert.audience_documents d WHERE d.project_id = p.id),
+            'segments', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
+                         FROM convert.segment_documents d WHERE d.project_id = p.id),
+            'experiences', (
+                SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
+                FROM convert.experience_documents d
+                WHERE d.project_id = p.id
+                  AND (d.status = 'active' OR (render_config.debug AND d.status IN ('draft', 'paused')))
+                  AND convert_internal.experience_in_environment(render_config.environment, d.environment,
+                                                        d.environments)),
+            'archived_experiences', convert_internal.archived_experience_ids(p.id),
+            'features', (SELECT coalesce(pg_catalog.jsonb_agg(d.doc ORDER BY d.position, d.id), '[]'::jsonb)
+                         FROM convert.feature_documents d WHERE d.project_id = p.id),
+            'is_debug', render_config.debug)
+        FROM convert.projects p
+        WHERE p.id = render_config.project_id);
+END
 $$;
 
 -- Each project's live config without an environment filter.

@@ -25,15 +25,19 @@ CREATE TABLE convert.config_dirty (
 -- Environments a project can be asked for that render differently.
 CREATE FUNCTION convert_internal.config_cache_environments(project_id bigint)
 RETURNS SETOF text
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
-    SELECT '' UNION SELECT '*'
-    UNION SELECT pe.name FROM convert.project_environments pe
-          WHERE pe.project_id = config_cache_environments.project_id
-    UNION SELECT e.environment FROM convert.experiences e
-          WHERE e.project_id = config_cache_environments.project_id AND e.environment IS NOT NULL
-    UNION SELECT pg_catalog.unnest(e.environments) FROM convert.experiences e
-          WHERE e.project_id = config_cache_environments.project_id
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT '' UNION SELECT '*'
+        UNION SELECT pe.name FROM convert.project_environments pe
+              WHERE pe.project_id = config_cache_environments.project_id
+        UNION SELECT e.environment FROM convert.experiences e
+              WHERE e.project_id = config_cache_environments.project_id AND e.environment IS NOT NULL
+        UNION SELECT pg_catalog.unnest(e.environments) FROM convert.experiences e
+              WHERE e.project_id = config_cache_environments.project_id;
+END
 $$;
 
 -- Render a project's cache entries again (also usable by hand, e.g. after
@@ -53,9 +57,11 @@ BEGIN
     -- below then see every earlier writer's committed changes.
     PERFORM FROM convert.projects p WHERE p.id = pid FOR NO KEY UPDATE;
     DELETE FROM convert.config_dirty d WHERE d.project_id = pid;
+    -- all of a deleted project's: on Citus no foreign key cascades to the cache
     DELETE FROM convert.config_cache c
     WHERE c.project_id = pid
-      AND c.environment NOT IN (SELECT convert_internal.config_cache_environments(pid));
+      AND (c.environment NOT IN (SELECT convert_internal.config_cache_environments(pid))
+           OR NOT EXISTS (SELECT FROM convert.projects p WHERE p.id = pid));
     GET DIAGNOSTICS n = ROW_COUNT;
     changed := changed + n;
     INSERT INTO convert.config_cache AS c (project_id, environment, debug, config, etag)
@@ -117,6 +123,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
+    IF convert_internal.fired_on_citus_worker(TG_TABLE_NAME) THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         EXECUTE format('INSERT INTO convert.config_dirty (project_id)
                         SELECT DISTINCT %I FROM new_rows ON CONFLICT DO NOTHING', TG_ARGV[0]);
@@ -136,6 +145,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
+    IF convert_internal.fired_on_citus_worker(TG_TABLE_NAME) THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO convert.config_dirty (project_id)
     SELECT p.id FROM convert.projects p ON CONFLICT DO NOTHING;
     RETURN NULL;
@@ -214,6 +226,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
+    IF convert_internal.fired_on_citus_worker(TG_TABLE_NAME) THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         PERFORM pg_catalog.pg_notify('convert_config', 'sdk_keys');
         RETURN NULL;
@@ -236,6 +251,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
+    IF convert_internal.fired_on_citus_worker(TG_TABLE_NAME) THEN
+        RETURN NULL;
+    END IF;
     PERFORM pg_catalog.pg_notify('convert_config', 'debug_tokens');
     RETURN NULL;
 END

@@ -179,47 +179,55 @@ $$;
 -- neither an SDK key nor an existing account/project pair.
 CREATE FUNCTION convert.config_environments(sdk_key text)
 RETURNS text[]
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
-    WITH project AS (
-        SELECT k.project_id FROM convert.sdk_keys k
-        WHERE k.sdk_key = config_environments.sdk_key
-        UNION ALL
-        SELECT p.id FROM convert.projects p
-        WHERE config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
-          AND NOT EXISTS (SELECT FROM convert.sdk_keys k WHERE k.sdk_key = config_environments.sdk_key)
-          -- (CASE: the casts must not run on a key that is not two ids)
-          AND p.account_id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
-                                  THEN pg_catalog.split_part(config_environments.sdk_key, '/', 1)::bigint END
-          AND p.id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
-                          THEN pg_catalog.split_part(config_environments.sdk_key, '/', 2)::bigint END
-    )
-    SELECT ARRAY(SELECT e FROM convert_internal.config_cache_environments(project.project_id) AS e
-                 WHERE e NOT IN ('', '*') ORDER BY e)
-    FROM project
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        WITH project AS (
+            SELECT k.project_id FROM convert.sdk_keys k
+            WHERE k.sdk_key = config_environments.sdk_key
+            UNION ALL
+            SELECT p.id FROM convert.projects p
+            WHERE config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+              AND NOT EXISTS (SELECT FROM convert.sdk_keys k WHERE k.sdk_key = config_environments.sdk_key)
+              -- (CASE: the casts must not run on a key that is not two ids)
+              AND p.account_id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+                                      THEN pg_catalog.split_part(config_environments.sdk_key, '/', 1)::bigint END
+              AND p.id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+                              THEN pg_catalog.split_part(config_environments.sdk_key, '/', 2)::bigint END
+        )
+        SELECT ARRAY(SELECT e FROM convert_internal.config_cache_environments(project.project_id) AS e
+                     WHERE e NOT IN ('', '*') ORDER BY e)
+        FROM project);
+END
 $$;
 REVOKE ALL ON FUNCTION convert.config_environments(text) FROM PUBLIC;
 
 -- The Serving API's minimal project settings (ConfigMinimalResponseData).
 CREATE FUNCTION convert.project_config_basic(account_id bigint, project_id bigint)
 RETURNS json
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
-    SELECT (pg_catalog.jsonb_build_object('account_id', p.account_id::pg_catalog.text, 'project_id', p.id::pg_catalog.text)
-            || convert_internal.jsonb_without_nulls(pg_catalog.jsonb_build_object(
-                   'include_jquery', p.settings -> 'include_jquery',
-                   'include_jquery_v1', p.settings -> 'include_jquery_v1',
-                   'disable_spa_functionality', p.settings -> 'disable_spa_functionality',
-                   'version', p.settings -> 'version'))
-            || CASE WHEN p.tracking_script IS NULL THEN '{}'::pg_catalog.jsonb
-                    ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script) END)::pg_catalog.json
-    FROM convert.projects p
-    WHERE p.id = (SELECT convert_internal.resolve_project(project_config_basic.account_id,
-                                                 project_config_basic.project_id))
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT (pg_catalog.jsonb_build_object('account_id', p.account_id::pg_catalog.text, 'project_id', p.id::pg_catalog.text)
+                || convert_internal.jsonb_without_nulls(pg_catalog.jsonb_build_object(
+                       'include_jquery', p.settings -> 'include_jquery',
+                       'include_jquery_v1', p.settings -> 'include_jquery_v1',
+                       'disable_spa_functionality', p.settings -> 'disable_spa_functionality',
+                       'version', p.settings -> 'version'))
+                || CASE WHEN p.tracking_script IS NULL THEN '{}'::pg_catalog.jsonb
+                        ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script) END)::pg_catalog.json
+        FROM convert.projects p
+        WHERE p.id = (SELECT convert_internal.resolve_project(project_config_basic.account_id,
+                                                     project_config_basic.project_id)));
+END
 $$;
 
 CREATE FUNCTION convert.create_sdk_key(project_id bigint, secret text DEFAULT NULL,

@@ -133,22 +133,5 @@ $$;
 -- with the path of the rules in the document.
 CREATE FUNCTION convert_internal.import_rules(value jsonb, path text)
 RETURNS convert.rules
-LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, convert, pg_temp
-AS $$
-BEGIN
-    IF coalesce(pg_catalog.jsonb_typeof(value), 'null') = 'null' THEN
-        RETURN NULL;
-    END IF;
-    RETURN value::convert.rules;
-EXCEPTION WHEN data_exception THEN
-    DECLARE
-        msg text;
-        detail text;
-    BEGIN
-        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
-        RAISE EXCEPTION 'invalid config at %: %', path, msg
-            USING ERRCODE = 'PT400', DETAIL = detail;
-    END;
-END
-$$;
+AS 'MODULE_PATHNAME', 'convert_import_rules'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;

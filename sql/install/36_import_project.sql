@@ -127,9 +127,11 @@ $$;
 
 CREATE FUNCTION convert_internal.import_goals(pid bigint, doc jsonb)
 RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
     DELETE FROM convert.goals g
     WHERE g.project_id = pid
       AND g.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'goals') e);
@@ -143,13 +145,16 @@ AS $$
     ON CONFLICT (project_id, id) DO UPDATE
         SET key = EXCLUDED.key, name = EXCLUDED.name, type = EXCLUDED.type, settings = EXCLUDED.settings,
             rules = EXCLUDED.rules, position = EXCLUDED.position, extra = EXCLUDED.extra;
+END
 $$;
 
 CREATE FUNCTION convert_internal.import_locations(pid bigint, doc jsonb)
 RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
     DELETE FROM convert.locations l
     WHERE l.project_id = pid
       AND l.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'locations') e);
@@ -166,13 +171,16 @@ AS $$
         SET key = EXCLUDED.key, name = EXCLUDED.name, trigger_type = EXCLUDED.trigger_type,
             trigger_settings = EXCLUDED.trigger_settings, rules = EXCLUDED.rules,
             position = EXCLUDED.position, extra = EXCLUDED.extra;
+END
 $$;
 
 CREATE FUNCTION convert_internal.import_audiences(pid bigint, doc jsonb)
 RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
     DELETE FROM convert.audiences a
     WHERE a.project_id = pid
       AND a.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'audiences') e);
@@ -185,13 +193,16 @@ AS $$
     ON CONFLICT (project_id, id) DO UPDATE
         SET key = EXCLUDED.key, name = EXCLUDED.name, type = EXCLUDED.type, rules = EXCLUDED.rules,
             position = EXCLUDED.position, extra = EXCLUDED.extra;
+END
 $$;
 
 CREATE FUNCTION convert_internal.import_segments(pid bigint, doc jsonb)
 RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
     DELETE FROM convert.segments s
     WHERE s.project_id = pid
       AND s.id NOT IN (SELECT e.id FROM convert_internal.import_elements(doc, 'segments') e);
@@ -203,14 +214,17 @@ AS $$
     ON CONFLICT (project_id, id) DO UPDATE
         SET key = EXCLUDED.key, name = EXCLUDED.name, rules = EXCLUDED.rules,
             position = EXCLUDED.position, extra = EXCLUDED.extra;
+END
 $$;
 
 -- Features and their variables (variables are replaced wholesale).
 CREATE FUNCTION convert_internal.import_features(pid bigint, doc jsonb)
 RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
     DELETE FROM convert.feature_variables fv WHERE fv.project_id = pid;
     DELETE FROM convert.features f
     WHERE f.project_id = pid
@@ -229,6 +243,7 @@ AS $$
     FROM convert_internal.import_elements(doc, 'features') e,
          jsonb_array_elements(convert_internal.import_array(e.v -> 'variables', e.path || '.variables'))
              WITH ORDINALITY AS var(v, n);
+END
 $$;
 
 -- experience.settings without matching_options' two modelled members.
@@ -248,9 +263,11 @@ $$;
 
 CREATE FUNCTION convert_internal.import_experiences(pid bigint, doc jsonb)
 RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
     INSERT INTO convert.experiences AS x (project_id, id, key, name, type, status, version, environment,
                                           environments, site_area, matching_audiences, matching_locations,
                                           settings, integrations, global_js, global_css, position, extra)
@@ -285,6 +302,7 @@ AS $$
             matching_locations = EXCLUDED.matching_locations, settings = EXCLUDED.settings,
             integrations = EXCLUDED.integrations, global_js = EXCLUDED.global_js,
             global_css = EXCLUDED.global_css, position = EXCLUDED.position, extra = EXCLUDED.extra;
+END
 $$;
 
 -- The id lists of an experience (locations, audiences, goals), one row each.
@@ -348,9 +366,11 @@ $$;
 -- first moved out of the way; what keeps a negative one was not listed.
 CREATE FUNCTION convert_internal.import_variations(pid bigint, doc jsonb)
 RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
     UPDATE convert.variations v SET position = -1 - v.position WHERE v.project_id = pid;
     INSERT INTO convert.variations AS v (project_id, experience_id, position, id, key, name, status,
                                          traffic_allocation, extra)
@@ -371,6 +391,7 @@ AS $$
             name = EXCLUDED.name, status = EXCLUDED.status,
             traffic_allocation = EXCLUDED.traffic_allocation, extra = EXCLUDED.extra;
     DELETE FROM convert.variations v WHERE v.project_id = pid AND v.position < 0;
+END
 $$;
 
 -- Every change of every variation, with its JSON path.
@@ -422,9 +443,11 @@ $$;
 
 CREATE FUNCTION convert_internal.import_archived(pid bigint, doc jsonb)
 RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
     DELETE FROM convert.archived_experiences a
     WHERE a.project_id = pid
       AND a.experience_id NOT IN (
@@ -437,6 +460,7 @@ AS $$
          WITH ORDINALITY AS t(v, n)
     GROUP BY 2
     ON CONFLICT (project_id, experience_id) DO UPDATE SET position = EXCLUDED.position;
+END
 $$;
 
 CREATE FUNCTION convert.import_project(config json)

@@ -177,7 +177,8 @@ BEGIN
 END
 $$;
 
--- Opt in to Citus: distribute the tracking tables (docs/citus.md).  Run by
+-- Opt in to Citus: distribute the tracking tables and make the project
+-- model reference tables (docs/citus.md).  Run by
 -- the extension's owner on the coordinator, after the workers were added;
 -- running it again distributes only what is not yet distributed.
 CREATE FUNCTION convert.citus_distribute()
@@ -195,6 +196,9 @@ BEGIN
                   HINT = 'Load citus (shared_preload_libraries), CREATE EXTENSION citus, add the '
                          'workers with citus_add_node, then call convert.citus_distribute() again.';
     END IF;
+    -- one connection per node: the model's foreign keys, created again
+    -- below, need every earlier statement of the transaction on it
+    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
     -- the visitor's rows on one shard group; a transaction is unique per
     -- goal, so its table is distributed by transaction_id instead; the
     -- batch digests (convert.track_batches) stay on the coordinator
@@ -210,6 +214,8 @@ BEGIN
             done := done || t.tab;
         END IF;
     END LOOP;
+    -- the project model: a copy on every node (sql/install/57_model_citus.sql)
+    done := done || convert_internal.citus_distribute_model();
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger WHERE evtname = 'convert_citus_drop_guard') THEN
         CREATE EVENT TRIGGER convert_citus_drop_guard ON ddl_command_start
             WHEN TAG IN ('DROP EXTENSION') EXECUTE FUNCTION convert_internal.citus_drop_guard();
@@ -218,8 +224,31 @@ BEGIN
 END
 $$;
 
--- Refuse DROP EXTENSION convert while the tracking tables are distributed:
--- Citus would leave their shards on the workers.  citus_distribute()
+-- The extension's tables that Citus knows (distributed or reference; not
+-- the partitions of convert.events, which go with it), in the order to
+-- drop them.
+CREATE FUNCTION convert_internal.citus_tables()
+RETURNS regclass[]
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+DECLARE
+    tables regclass[];
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        RETURN '{}';
+    END IF;
+    EXECUTE 'SELECT array_agg(p.logicalrelid ORDER BY p.logicalrelid)
+             FROM pg_catalog.pg_dist_partition AS p
+             JOIN pg_catalog.pg_class AS c ON c.oid = p.logicalrelid
+             WHERE c.relnamespace = ''convert''::pg_catalog.regnamespace AND NOT c.relispartition'
+        INTO tables;
+    RETURN coalesce(tables, '{}');
+END
+$$;
+
+-- Refuse DROP EXTENSION convert while Citus holds its tables: Citus would
+-- leave their shards and copies on the workers.  citus_distribute()
 -- creates the event trigger that calls this; citus_prepare_drop() drops it.
 CREATE FUNCTION convert_internal.citus_drop_guard()
 RETURNS event_trigger
@@ -227,22 +256,23 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
-    IF current_query() ~* '\mdrop\s+extension\M.*\mconvert\M' AND convert_internal.citus_tracking() THEN
-        RAISE EXCEPTION 'the tracking tables of convert are distributed by Citus'
+    IF current_query() ~* '\mdrop\s+extension\M.*\mconvert\M'
+       AND cardinality(convert_internal.citus_tables()) > 0 THEN
+        RAISE EXCEPTION 'tables of convert are distributed by Citus'
             USING ERRCODE = 'dependent_objects_still_exist',
                   DETAIL = 'Dropping the extension now would leave their shards on the workers.',
                   HINT = 'Run SELECT convert.citus_prepare_drop(); first: it drops those tables '
-                         'with their shards on every node (and what was tracked in them).';
+                         'with their shards on every node (and what they hold).';
     END IF;
 END
 $$;
 
 COMMENT ON FUNCTION convert.citus_distribute() IS
-'Distributes the tracking tables on Citus (by visitor_id); returns the tables it distributed now';
+'Distributes the tracking tables on Citus (by visitor_id) and makes the project model reference tables; returns the tables it distributed now';
 
--- Before DROP EXTENSION convert on Citus: drop the distributed tracking
--- tables (their views first) with their shards on every node, and the
--- guard.  What was tracked is gone, as DROP EXTENSION would do.
+-- Before DROP EXTENSION convert on Citus: drop the tables Citus holds with
+-- their shards on every node (the views over them first), and the guard.
+-- What they held is gone, as DROP EXTENSION would do.
 CREATE FUNCTION convert.citus_prepare_drop()
 RETURNS text[]
 LANGUAGE plpgsql VOLATILE
@@ -252,31 +282,42 @@ SET search_path = pg_catalog, convert, pg_temp
 SET client_min_messages = warning
 AS $$
 DECLARE
-    done text[] := '{}';
-    tab text;
+    tables constant regclass[] := convert_internal.citus_tables();
+    obj regclass;
 BEGIN
-    IF NOT convert_internal.citus_tracking() THEN
-        RETURN done;
+    IF cardinality(tables) = 0 THEN
+        RETURN '{}';
     END IF;
-    ALTER EXTENSION convert DROP VIEW convert.events_with_segments;
-    ALTER EXTENSION convert DROP VIEW convert.visitor_bucketing_with_segments;
-    DROP VIEW convert.events_with_segments, convert.visitor_bucketing_with_segments;
-    FOREACH tab IN ARRAY ARRAY['convert.events', 'convert.visitor_bucketing', 'convert.visitor_goals',
-                               'convert.goal_transactions', 'convert.segment_sets']
+    -- every view reading them, also through other views
+    FOR obj IN WITH RECURSIVE readers(view) AS (
+                   SELECT r.ev_class FROM pg_catalog.pg_depend AS d
+                   JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid
+                   WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                     AND d.refobjid = ANY (tables) AND r.ev_class <> d.refobjid
+                   UNION
+                   SELECT r.ev_class FROM readers
+                   JOIN pg_catalog.pg_depend AS d ON d.refobjid = readers.view
+                   JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid
+                   WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                     AND r.ev_class <> readers.view)
+               SELECT readers.view FROM readers
     LOOP
-        EXECUTE format('ALTER EXTENSION convert DROP TABLE %s', tab);
-        EXECUTE format('DROP TABLE %s', tab);
-        done := done || tab;
+        EXECUTE format('ALTER EXTENSION convert DROP VIEW %s', obj);
     END LOOP;
+    FOREACH obj IN ARRAY tables LOOP
+        EXECUTE format('ALTER EXTENSION convert DROP TABLE %s', obj);
+    END LOOP;
+    EXECUTE 'DROP TABLE ' || array_to_string(tables::text[], ', ') || ' CASCADE';
     DROP EVENT TRIGGER IF EXISTS convert_citus_drop_guard;
-    RETURN done;
+    RETURN tables::text[];
 END
 $$;
 
 COMMENT ON FUNCTION convert.citus_prepare_drop() IS
-'On Citus, before DROP EXTENSION convert: drops the distributed tracking tables and their shards on every node';
+'On Citus, before DROP EXTENSION convert: drops the tables Citus holds and their shards on every node';
 
 REVOKE ALL ON FUNCTION convert_internal.citus_tracking(),
+                       convert_internal.citus_tables(),
                        convert_internal.citus_distribute_table(regclass, text, text),
                        convert_internal.track_store_events_citus(bigint, jsonb, boolean, text),
                        convert_internal.citus_drop_guard(),

@@ -190,16 +190,20 @@ END $$;
 -- The experience's variations in config order; the first is the original.
 CREATE FUNCTION convert_internal.analysis_arms(project_id bigint, experience_id bigint)
 RETURNS TABLE (id bigint, key text, arm_position int, is_original boolean, weight numeric)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
-    SELECT v.id, v.key, v.position, row_number() OVER (ORDER BY v.position) = 1,
-           -- what the SDK gives the arm: running (or no status) and a positive share
-           CASE WHEN coalesce(v.status, 'running') = 'running'
-                THEN greatest(coalesce(v.traffic_allocation, 100), 0) ELSE 0 END
-    FROM convert.variations AS v
-    WHERE v.project_id = analysis_arms.project_id AND v.experience_id = analysis_arms.experience_id
-      AND v.id IS NOT NULL
-    ORDER BY v.position
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT v.id, v.key, v.position, row_number() OVER (ORDER BY v.position) = 1,
+               -- what the SDK gives the arm: running (or no status) and a positive share
+               CASE WHEN coalesce(v.status, 'running') = 'running'
+                    THEN greatest(coalesce(v.traffic_allocation, 100), 0) ELSE 0 END
+        FROM convert.variations AS v
+        WHERE v.project_id = analysis_arms.project_id AND v.experience_id = analysis_arms.experience_id
+          AND v.id IS NOT NULL
+        ORDER BY v.position;
+END
 $$;
 
 -- Sample-ratio mismatch: visitors observed per variation against the

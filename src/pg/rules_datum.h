@@ -40,8 +40,17 @@ typedef struct varlena Rules;
  */
 extern Rules *rules_from_utf8(const char *json, size_t len, cv_rules_mode mode);
 
+/*
+ * The same for rules read from a config being imported: invalid rules
+ * raise PT400 "invalid config at <config_path>: invalid rules: ...".
+ */
+extern Rules *rules_from_utf8_at(const char *json, size_t len, cv_rules_mode mode,
+								 const char *config_path);
+
 /* Raise the ereport for a core compile error. */
 extern void rules_report_error(const cv_rules_error *err) pg_attribute_noreturn();
+extern void rules_report_error_at(const cv_rules_error *err, const char *config_path)
+			pg_attribute_noreturn();
 
 /* A runtime for r, cached in flinfo->fn_extra while r's bytes repeat. */
 extern cv_rules_runtime *rules_runtime_cached(FmgrInfo *flinfo, Rules *r);

@@ -28,9 +28,13 @@ server_text(const char *utf8)
 	return pg_any_to_server(utf8, strlen(utf8), PG_UTF8);
 }
 
+#define IMPORT_PT400 MAKE_SQLSTATE('P', 'T', '4', '0', '0')
+
 void
-rules_report_error(const cv_rules_error *err)
+rules_report_error_at(const cv_rules_error *err, const char *config_path)
 {
+	const char *prefix = config_path ? psprintf("invalid config at %s: ", config_path) : "";
+
 	if (err->code == CV_RULES_ERR_NOMEM)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -40,16 +44,22 @@ rules_report_error(const cv_rules_error *err)
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("corrupted convert.rules value")));
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			(errcode(config_path ? IMPORT_PT400 : ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 err->path[0]
-			 ? errmsg("invalid rules: %s: %s", server_text(err->path),
+			 ? errmsg("%sinvalid rules: %s: %s", prefix, server_text(err->path),
 					  server_text(err->message))
-			 : errmsg("invalid rules: %s", server_text(err->message)),
+			 : errmsg("%sinvalid rules: %s", prefix, server_text(err->message)),
 			 err->hint ? errhint("%s", err->hint) : 0));
 }
 
+void
+rules_report_error(const cv_rules_error *err)
+{
+	rules_report_error_at(err, NULL);
+}
+
 Rules *
-rules_from_utf8(const char *json, size_t len, cv_rules_mode mode)
+rules_from_utf8_at(const char *json, size_t len, cv_rules_mode mode, const char *config_path)
 {
 	cv_rules_error err;
 	void	   *bin;
@@ -57,13 +67,19 @@ rules_from_utf8(const char *json, size_t len, cv_rules_mode mode)
 	Rules	   *result;
 
 	if (cv_rules_compile(json, len, mode, &bin, &size, &err) != CV_RULES_OK)
-		rules_report_error(&err);
+		rules_report_error_at(&err, config_path);
 	/* Copy out of malloc'd memory before anything else can throw. */
 	result = palloc(VARHDRSZ + size);
 	SET_VARSIZE(result, VARHDRSZ + size);
 	memcpy(VARDATA(result), bin, size);
 	free(bin);
 	return result;
+}
+
+Rules *
+rules_from_utf8(const char *json, size_t len, cv_rules_mode mode)
+{
+	return rules_from_utf8_at(json, len, mode, NULL);
 }
 
 /* convert.rules' text input: validate and compile the JSON (as UTF-8). */
