@@ -2693,6 +2693,9 @@ CREATE FUNCTION convert_internal.citus_distribute_model()
 RETURNS text[]
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, convert, pg_temp
+-- not Citus' notices per table about the copy left on the coordinator's
+-- disk: the model is small
+SET client_min_messages = warning
 AS $$
 DECLARE
     model constant regclass[] := convert_internal.model_tables();
@@ -2751,7 +2754,7 @@ BEGIN
 
     FOREACH tab IN ARRAY pending LOOP
         PERFORM convert_internal.citus_distribute_table(tab, NULL, NULL);
-        done := done || tab::text;
+        done := done || convert_internal.qualified_name(tab);
     END LOOP;
 
     FOR i IN 1 .. coalesce(cardinality(kinds), 0) LOOP
@@ -2877,6 +2880,7 @@ SET client_min_messages = warning
 AS $$
 DECLARE
     tables constant regclass[] := convert_internal.citus_tables();
+    names text[];
     obj regclass;
 BEGIN
     IF cardinality(tables) = 0 THEN
@@ -2901,9 +2905,11 @@ BEGIN
     FOREACH obj IN ARRAY tables LOOP
         EXECUTE format('ALTER EXTENSION convert DROP TABLE %s', obj);
     END LOOP;
-    EXECUTE 'DROP TABLE ' || array_to_string(tables::text[], ', ') || ' CASCADE';
+    SELECT array_agg(convert_internal.qualified_name(t.tab) ORDER BY t.n) INTO names
+    FROM unnest(tables) WITH ORDINALITY AS t(tab, n);
+    EXECUTE 'DROP TABLE ' || array_to_string(names, ', ') || ' CASCADE';
     DROP EVENT TRIGGER IF EXISTS convert_citus_drop_guard;
-    RETURN tables::text[];
+    RETURN names;
 END
 $$;
 

@@ -283,6 +283,7 @@ SET client_min_messages = warning
 AS $$
 DECLARE
     tables constant regclass[] := convert_internal.citus_tables();
+    names text[];
     obj regclass;
 BEGIN
     IF cardinality(tables) = 0 THEN
@@ -307,9 +308,11 @@ BEGIN
     FOREACH obj IN ARRAY tables LOOP
         EXECUTE format('ALTER EXTENSION convert DROP TABLE %s', obj);
     END LOOP;
-    EXECUTE 'DROP TABLE ' || array_to_string(tables::text[], ', ') || ' CASCADE';
+    SELECT array_agg(convert_internal.qualified_name(t.tab) ORDER BY t.n) INTO names
+    FROM unnest(tables) WITH ORDINALITY AS t(tab, n);
+    EXECUTE 'DROP TABLE ' || array_to_string(names, ', ') || ' CASCADE';
     DROP EVENT TRIGGER IF EXISTS convert_citus_drop_guard;
-    RETURN tables::text[];
+    RETURN names;
 END
 $$;
 

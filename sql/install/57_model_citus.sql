@@ -64,6 +64,9 @@ CREATE FUNCTION convert_internal.citus_distribute_model()
 RETURNS text[]
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, convert, pg_temp
+-- not Citus' notices per table about the copy left on the coordinator's
+-- disk: the model is small
+SET client_min_messages = warning
 AS $$
 DECLARE
     model constant regclass[] := convert_internal.model_tables();
@@ -122,7 +125,7 @@ BEGIN
 
     FOREACH tab IN ARRAY pending LOOP
         PERFORM convert_internal.citus_distribute_table(tab, NULL, NULL);
-        done := done || tab::text;
+        done := done || convert_internal.qualified_name(tab);
     END LOOP;
 
     FOR i IN 1 .. coalesce(cardinality(kinds), 0) LOOP

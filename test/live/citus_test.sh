@@ -101,14 +101,75 @@ for db in c s; do
 done
 
 first=$(c -c "SELECT array_to_string(convert.citus_distribute(), ' ')")
-check "citus_distribute() distributes the tracking tables" \
-  "$([[ $first == "convert.events convert.visitor_bucketing convert.visitor_goals convert.goal_transactions convert.segment_sets" ]]; echo $?)" "$first"
+model="convert.accounts convert.projects convert.project_environments convert.sdk_keys convert.goals convert.locations"
+model+=" convert.audiences convert.segments convert.features convert.feature_variables convert.experiences"
+model+=" convert.experience_locations convert.experience_audiences convert.experience_goals convert.variations"
+model+=" convert.variation_changes convert.archived_experiences convert.debug_tokens"
+check "citus_distribute() distributes the tracking tables and the model" \
+  "$([[ $first == "convert.events convert.visitor_bucketing convert.visitor_goals convert.goal_transactions convert.segment_sets $model" ]]; echo $?)" "$first"
 again=$(c -c "SELECT cardinality(convert.citus_distribute())")
 check "citus_distribute() again changes nothing" "$([[ $again == 0 ]]; echo $?)" "$again"
 colocated=$(c -c "SELECT count(DISTINCT colocationid) FROM pg_dist_partition
                   WHERE logicalrelid IN ('convert.events'::regclass, 'convert.visitor_bucketing'::regclass,
                                          'convert.visitor_goals'::regclass)")
 check "events, assignments and goals are co-located" "$([[ $colocated == 1 ]]; echo $?)" "$colocated"
+
+# The project model: reference tables with a copy on every node, the
+# coordinator's included (it keeps the config cache).
+copies=$(c -c "SELECT count(DISTINCT p.logicalrelid) || ' tables, ' || count(*) || ' copies on '
+                      || count(DISTINCT pl.groupid) || ' nodes'
+               FROM pg_dist_partition AS p JOIN pg_dist_shard AS s USING (logicalrelid)
+               JOIN pg_dist_placement AS pl USING (shardid)
+               WHERE p.partmethod = 'n' AND p.logicalrelid::text <> 'convert.segment_sets'")
+check "the model is 18 reference tables, copied to every node" \
+  "$([[ $copies == "18 tables, 54 copies on 3 nodes" ]]; echo $?)" "$copies"
+keys=$(c -c "SELECT count(*) FROM pg_constraint
+             WHERE contype = 'f' AND conrelid IN (SELECT logicalrelid FROM pg_dist_partition)")
+check "their 23 foreign keys were created again" "$([[ $keys == 23 ]]; echo $?)" "$keys"
+check "the config cache was rendered before" \
+  "$([[ $(c -c "SELECT count(*) FROM convert.config_cache WHERE project_id = 82") == 4 ]]; echo $?)"
+# A changed config through the coordinator: the model on every node, the
+# cache and the notification on the coordinator only.
+changed='{"account_id": "81", "project": {"id": "82", "name": "renamed"},
+  "experiences": [{"id": "83", "key": "e", "status": "active",
+                   "variations": [{"id": "84", "traffic_allocation": 50}, {"id": "85", "traffic_allocation": 50}]}],
+  "goals": [{"id": "87", "key": "g"}, {"id": "88", "key": "buy"}]}'
+etag="SELECT etag FROM convert.config_cache WHERE project_id = 82 AND environment = '' AND NOT debug"
+before=$(c -c "$etag")
+notified=$(c -c "LISTEN convert_config" -c "SELECT convert.import_project('$changed')" 2>&1)
+check "importing a changed project notifies the front ends" \
+  "$([[ $notified == *'"convert_config" with payload "82"'* ]]; echo $?)" "$notified"
+check "and renders its config again" "$([[ $(c -c "$etag") != "$before" ]]; echo $?)"
+served=$(c -c "SELECT convert.project_config(81, 82) -> 'project' ->> 'name'")
+check "the coordinator serves the change" "$([[ $served == renamed ]]; echo $?)" "$served"
+for i in 1 2; do
+  seen=$(q "${ports[$i]}" convert_citus -c "SELECT name FROM convert.projects WHERE id = 82")
+  idle=$(q "${ports[$i]}" convert_citus -c "SELECT (SELECT count(*) FROM convert.config_cache)
+                                                  + (SELECT count(*) FROM convert.config_dirty)")
+  check "${nodes[$i]} holds the change, and no cache" "$([[ $seen == renamed && $idle == 0 ]]; echo $?)" "$seen $idle"
+done
+c -c "UPDATE convert.goals SET name = 'Goal G' WHERE project_id = 82 AND id = 87" >/dev/null
+check "an UPDATE of a model table reaches the served config" \
+  "$([[ $(c -c "SELECT convert.project_config(81, 82) -> 'goals' -> 0 ->> 'name'") == "Goal G" ]]; echo $?)"
+over=$(c -c "\\set VERBOSITY sqlstate" -c "UPDATE convert.variations SET traffic_allocation = 90 WHERE id = 84" 2>&1)
+check "the traffic check still refuses more than 100 percent" "$([[ $over == *23514* ]]; echo $?)" "$over"
+key=$(c -c "LISTEN convert_config" -c "INSERT INTO convert.sdk_keys (sdk_key, project_id) VALUES ('citus-key', 82)" \
+        -c "SET ROLE convert_api" -c "SELECT convert.project_config_by_sdk_key('citus-key') -> 'project' ->> 'name'" 2>&1)
+check "a new SDK key is announced and serves convert_api" \
+  "$([[ $key == *'payload "sdk_key:citus-key"'* && $key == *renamed* ]]; echo $?)" "$key"
+c -c "SELECT convert.import_project('{\"account_id\": \"81\", \"project\": {\"id\": \"91\"},
+        \"experiences\": [{\"id\": \"92\", \"key\": \"x\", \"variations\": [{\"id\": \"93\"}]}]}')" >/dev/null
+c -c "DELETE FROM convert.projects WHERE id = 91" >/dev/null
+gone=$(c -c "SELECT (SELECT count(*) FROM convert.experiences WHERE project_id = 91)
+                    + (SELECT count(*) FROM convert.variations WHERE project_id = 91)
+                    + (SELECT count(*) FROM convert.config_cache WHERE project_id = 91)")
+check "deleting a project cascades on every copy and clears its cache" "$([[ $gone == 0 ]]; echo $?)" "$gone"
+# A join of a distributed table with the model runs whole on the workers.
+plan=$(c -c "EXPLAIN SELECT v.key, count(*) FROM convert.visitor_bucketing AS vb
+             JOIN convert.variations AS v ON v.project_id = vb.project_id AND v.id = vb.variation_id
+             GROUP BY v.key")
+check "a join with the model is pushed down to the shards" \
+  "$([[ $plan == *"Task Count: 32"* && $plan != *"Subplan"* && $plan != *"intermediate"* ]]; echo $?)" "$plan"
 
 # Backfill: decisions over a distributed table equal a local run.
 backfill="SELECT md5(string_agg(v.visitor_id || ':' || convert.select_variation(
@@ -265,8 +326,8 @@ refused=$(c -c "DROP EXTENSION convert CASCADE" 2>&1)
 check "DROP EXTENSION is refused while distributed" \
   "$([[ $refused == *"convert.citus_prepare_drop()"* ]]; echo $?)" "$refused"
 prepared=$(c -c "SELECT array_to_string(convert.citus_prepare_drop(), ' ')" 2>&1)
-check "citus_prepare_drop() drops the distributed tables" \
-  "$([[ $prepared == "convert.events convert.visitor_bucketing convert.visitor_goals convert.goal_transactions convert.segment_sets" ]]; echo $?)" "$prepared"
+check "citus_prepare_drop() drops the 23 tables Citus holds" \
+  "$([[ $(wc -w <<<"$prepared") == 23 && $prepared == *convert.events* && $prepared == *convert.projects* ]]; echo $?)" "$prepared"
 dropped=$(c -c "DROP TABLE backfill_visitors, backfill_config" -c "DROP EXTENSION convert" 2>&1)
 check "DROP EXTENSION convert" $? "$dropped"
 for i in 0 1 2; do
