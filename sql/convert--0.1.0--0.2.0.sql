@@ -2775,9 +2775,9 @@ REVOKE ALL ON FUNCTION convert_internal.model_tables(),
                        convert_internal.citus_distribute_model() FROM PUBLIC;
 
 -- Opt in to Citus: distribute the tracking tables and make the project
--- model reference tables (docs/citus.md).  Run by
--- the extension's owner on the coordinator, after the workers were added;
--- running it again distributes only what is not yet distributed.
+-- model reference tables (docs/citus.md).  Run by the extension's owner on
+-- the coordinator, after the workers were added; running it again
+-- distributes only what is not yet distributed.
 CREATE OR REPLACE FUNCTION convert.citus_distribute()
 RETURNS text[]
 LANGUAGE plpgsql VOLATILE

@@ -178,9 +178,9 @@ END
 $$;
 
 -- Opt in to Citus: distribute the tracking tables and make the project
--- model reference tables (docs/citus.md).  Run by
--- the extension's owner on the coordinator, after the workers were added;
--- running it again distributes only what is not yet distributed.
+-- model reference tables (docs/citus.md).  Run by the extension's owner on
+-- the coordinator, after the workers were added; running it again
+-- distributes only what is not yet distributed.
 CREATE FUNCTION convert.citus_distribute()
 RETURNS text[]
 LANGUAGE plpgsql VOLATILE

@@ -5,11 +5,11 @@
 # Starts a coordinator and two workers on loopback from a private
 # installation of the extension, and checks: citus_distribute() refuses
 # without Citus; the project model becomes reference tables whose changes
-# reach the coordinator's config cache and notifications only; backfill decisions over a table distributed by visitor_id
-# equal a local run; a thousand SDK-shaped batches tracked through the
-# coordinator store exactly what a single node stores, also as convert_api
-# and from 4 concurrent sessions, and a batch with a bad event in the middle
-# stores nothing; experience_results, experience_analysis,
+# reach the coordinator's config cache and notifications only; backfill
+# decisions over a table distributed by visitor_id equal a local run; a
+# thousand SDK-shaped batches tracked through the coordinator store exactly
+# what a single node stores, also as convert_api and from 4 concurrent
+# sessions, and a batch with a bad event in the middle stores nothing; experience_results, experience_analysis,
 # experience_daily_results and srm_check equal the single node's; DROP
 # EXTENSION is refused until citus_prepare_drop(), then leaves nothing.
 # Skips (exit 0) when Citus is not installed.
