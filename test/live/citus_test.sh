@@ -292,6 +292,27 @@ check "experience_results equals the single node's" "$([[ $cr == "$(s -c "$resul
 cs=$(c -c "$srm" 2>&1)
 check "srm_check equals the single node's" "$([[ $cs == "$(s -c "$srm")" ]]; echo $?)" "$cs"
 
+# An analyst logs in as a role of their own, a member of convert_analyst
+# (Citus creates the role on the workers, where it reads the shards).
+c -c "CREATE ROLE citus_test_analyst LOGIN IN ROLE convert_analyst" >/dev/null
+analyst() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${ports[0]}" -U citus_test_analyst -d convert_citus "$@"; }
+ar=$(analyst -c "$results" 2>&1)
+check "an analyst's experience_results equals the single node's" "$([[ $ar == "$(s -c "$results")" ]]; echo $?)" "$ar"
+as=$(analyst -c "$srm" 2>&1)
+check "and srm_check" "$([[ $as == "$(s -c "$srm")" ]]; echo $?)" "$as"
+denied=$(analyst -c "SELECT convert.import_project('{}')" 2>&1)
+check "an analyst cannot write the model" "$([[ $denied == *"permission denied"* ]]; echo $?)" "$denied"
+
+# Config reads on the coordinator: the key and the model are reference
+# tables read from its own copy (printed, not checked: one machine).
+reads="SELECT count(convert.project_config_by_sdk_key('citus-key')) FROM generate_series(1, 2000)"
+s -c "INSERT INTO convert.sdk_keys (sdk_key, project_id) VALUES ('citus-key', 82)" >/dev/null
+for db in c s; do
+  start=$(( $(date +%s%N) / 1000000 ))
+  $db -c "$reads" >/dev/null
+  echo "2000 config reads by SDK key on the $([[ $db == c ]] && echo Citus coordinator || echo single node): $(( $(date +%s%N) / 1000000 - start )) ms"
+done
+
 # The other readouts: the same answers, or the error they give on Citus.
 for readout in "experience_analysis(82, '83')" "experience_analysis(82, '83', dimension => 'country')" \
                "experience_analysis(82, '83', cuped => true)" "experience_daily_results(82, '83')"; do
@@ -329,7 +350,7 @@ check "DROP EXTENSION is refused while distributed" \
 prepared=$(c -c "SELECT array_to_string(convert.citus_prepare_drop(), ' ')" 2>&1)
 check "citus_prepare_drop() drops the 23 tables Citus holds" \
   "$([[ $(wc -w <<<"$prepared") == 23 && $prepared == *convert.events* && $prepared == *convert.projects* ]]; echo $?)" "$prepared"
-dropped=$(c -c "DROP TABLE backfill_visitors, backfill_config" -c "DROP EXTENSION convert" 2>&1)
+dropped=$(c -c "DROP TABLE backfill_visitors, backfill_config" -c "DROP EXTENSION convert" -c "DROP ROLE citus_test_analyst" 2>&1)
 check "DROP EXTENSION convert" $? "$dropped"
 for i in 0 1 2; do
   left=$(q "${ports[$i]}" convert_citus -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
