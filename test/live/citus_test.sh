@@ -10,8 +10,10 @@
 # thousand SDK-shaped batches tracked through the coordinator store exactly
 # what a single node stores, also as convert_api and from 4 concurrent
 # sessions, and a batch with a bad event in the middle stores nothing; experience_results, experience_analysis,
-# experience_daily_results and srm_check equal the single node's; DROP
-# EXTENSION is refused until citus_prepare_drop(), then leaves nothing.
+# experience_daily_results and srm_check equal the single node's, also for
+# an analyst's own login role; DROP EXTENSION is refused until
+# citus_prepare_drop(), then leaves nothing; and a database that installed
+# 0.1.0 on Citus updates to 0.2.0 on every node and distributes.
 # Skips (exit 0) when Citus is not installed.
 # Usage: test/live/citus_test.sh [BATCHES]   (default 1000)
 # Prints "citus: N passed, N failed".
@@ -357,6 +359,32 @@ for i in 0 1 2; do
                                             WHERE n.nspname = 'convert'")
   check "nothing of convert left on ${nodes[$i]}" "$([[ $left == 0 ]]; echo $?)" "$left relations"
 done
+
+# A database that installed 0.1.0 on Citus (before Citus support) updates
+# on every node, then distributes.
+for i in 0 1 2; do
+  q "${ports[$i]}" postgres -c "CREATE DATABASE convert_upgrade" || exit 1
+  q "${ports[$i]}" convert_upgrade -c "CREATE EXTENSION citus" || exit 1
+done
+u() { q "${ports[0]}" convert_upgrade "$@"; }
+u -c "SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]})" \
+  -c "SELECT citus_add_node('127.0.0.1', ${ports[1]})" -c "SELECT citus_add_node('127.0.0.1', ${ports[2]})" \
+  -c "CREATE EXTENSION convert VERSION '0.1.0'" \
+  -c "SELECT convert.import_project('$project')" -c "SELECT convert.track('81/82', '$early')" >/dev/null || exit 1
+updated=$(u -c "ALTER EXTENSION convert UPDATE" 2>&1)
+check "ALTER EXTENSION convert UPDATE from 0.1.0 on Citus" $? "$updated"
+versions=""
+for i in 0 1 2; do
+  versions+=$(q "${ports[$i]}" convert_upgrade -c "SELECT extversion FROM pg_extension WHERE extname = 'convert'")" "
+done
+check "every node has 0.2.0" "$([[ $versions == "0.2.0 0.2.0 0.2.0 " ]]; echo $?)" "$versions"
+upgraded=$(u -c "SET client_min_messages = warning" -c "SELECT cardinality(convert.citus_distribute())" 2>&1)
+check "the updated installation distributes" "$([[ $upgraded == 23 ]]; echo $?)" "$upgraded"
+kept=$(u -c "SELECT (SELECT count(*) FROM convert.events) || ' ' || (SELECT count(*) FROM convert.visitor_bucketing)
+                    || ' ' || (convert.project_config(81, 82) -> 'project' ->> 'id')" 2>&1)
+check "with what 0.1.0 tracked and served" "$([[ $kept == "2 1 82" ]]; echo $?)" "$kept"
+u -c "SELECT convert.citus_prepare_drop()" -c "DROP EXTENSION convert" >/dev/null
+check "and drops cleanly" $?
 
 echo "citus: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
