@@ -131,10 +131,14 @@ BEGIN
            (SELECT pl.result FROM placement AS pl WHERE NOT pl.success ORDER BY pl.shard LIMIT 1)
     INTO answers, failed_shard, failure;
     IF failed_shard IS NOT NULL THEN
-        RAISE EXCEPTION '%', regexp_replace(left(failure, 1000), '^ERROR:\s*', '')
+        -- the worker's error as Citus passes it on: "ERROR:  message",
+        -- maybe followed by more lines
+        failure := rtrim(left(failure, 2000), E'\n');
+        RAISE EXCEPTION '%', regexp_replace(split_part(failure, E'\n', 1), '^ERROR:\s*', '')
             USING ERRCODE = 'external_routine_exception',
-                  DETAIL = format('On shard %s of convert.visitor_bucketing, on a Citus worker.',
-                                  failed_shard);
+                  DETAIL = concat_ws(E'\n', nullif(substr(failure, length(split_part(failure, E'\n', 1)) + 2), ''),
+                                     format('(On shard %s of convert.visitor_bucketing, on a Citus worker.)',
+                                            failed_shard));
     END IF;
     SELECT count(*) INTO shards FROM pg_dist_shard AS s
     WHERE s.logicalrelid = 'convert.visitor_bucketing'::regclass;
