@@ -237,6 +237,57 @@ SELECT dimension_value, variation_key, round(cuped_p_value::numeric, 9) AS cuped
 FROM convert.experience_analysis(94, '400', dimension => 'browser', cuped => true)
 WHERE goal_key = 'signup' AND NOT is_original;
 
+-- On Citus each worker runs analysis_moments over its pair of shards and
+-- the segments' reference table (analysis_moments_shard), the coordinator
+-- adds the rows (analysis_moments_sum): over two "shards" (the visitors
+-- split by a hash) the sums equal analysis_moments, by dimension and with
+-- CUPED's lookback too.
+CREATE TABLE regress.moments_vb_0 AS SELECT * FROM convert.visitor_bucketing WHERE hashtext(visitor_id) % 2 = 0;
+CREATE TABLE regress.moments_vb_1 AS SELECT * FROM convert.visitor_bucketing WHERE hashtext(visitor_id) % 2 <> 0;
+CREATE TABLE regress.moments_ev_0 AS SELECT * FROM convert.events WHERE hashtext(visitor_id) % 2 = 0;
+CREATE TABLE regress.moments_ev_1 AS SELECT * FROM convert.events WHERE hashtext(visitor_id) % 2 <> 0;
+CREATE FUNCTION regress.moments_shard_differences(lookback interval, dimension text) RETURNS bigint
+LANGUAGE sql AS $$
+    WITH summed AS (
+        SELECT * FROM convert_internal.analysis_moments_sum(ARRAY[
+            (SELECT json_agg(t) FROM convert_internal.analysis_moments_shard('regress.moments_vb_0',
+                 'regress.moments_ev_0', 'convert.segment_sets', 94, 400, NULL, NULL, NULL, NULL, false,
+                 NULL, NULL, false, lookback, dimension) AS t)::text,
+            (SELECT json_agg(t) FROM convert_internal.analysis_moments_shard('regress.moments_vb_1',
+                 'regress.moments_ev_1', 'convert.segment_sets', 94, 400, NULL, NULL, NULL, NULL, false,
+                 NULL, NULL, false, lookback, dimension) AS t)::text])
+    ), whole AS (
+        SELECT * FROM convert_internal.analysis_moments(94, 400, NULL, NULL, NULL, NULL, false,
+                                                        NULL, NULL, false, lookback, dimension)
+    )
+    SELECT count(*)
+    FROM summed AS p
+    FULL JOIN whole AS s
+      ON s.variation_id = p.variation_id AND s.goal_id = p.goal_id
+     AND s.dimension_value IS NOT DISTINCT FROM p.dimension_value
+    WHERE p IS NULL OR s IS NULL
+       OR (s.converting_visitors, s.conversions, s.revenue::text, s.products::text, s.pre_visitors,
+           s.both_visitors, s.orders)
+          IS DISTINCT FROM (p.converting_visitors, p.conversions, p.revenue::text, p.products::text,
+                            p.pre_visitors, p.both_visitors, p.orders)
+       -- float sums, added in another order: to 12 digits
+       OR EXISTS (SELECT FROM unnest(
+                      ARRAY[s.revenue_squares, s.pre_revenue, s.pre_revenue_squares, s.revenue_cross,
+                            s.orders_squares, s.products_squares, s.products_orders],
+                      ARRAY[p.revenue_squares, p.pre_revenue, p.pre_revenue_squares, p.revenue_cross,
+                            p.orders_squares, p.products_squares, p.products_orders]) AS f(a, b)
+                  WHERE abs(f.a - f.b) > 1e-12 * greatest(1, abs(f.b)))
+$$;
+SELECT regress.moments_shard_differences(NULL, NULL) AS plain,
+       regress.moments_shard_differences('14 days', NULL) AS cuped,
+       regress.moments_shard_differences(NULL, 'browser') AS by_browser,
+       regress.moments_shard_differences('30 days', 'country') AS cuped_by_country;
+-- the data has what the comparisons need: pre-exposure visitors and values in each shard
+SELECT count(DISTINCT t.dimension_value) AS browsers, sum(t.pre_visitors) > 0 AS pre_exposure
+FROM convert_internal.analysis_moments_shard('regress.moments_vb_0', 'regress.moments_ev_0', 'convert.segment_sets',
+         94, 400, NULL, NULL, NULL, NULL, false, NULL, NULL, false, '14 days', 'browser') AS t;
+DROP TABLE regress.moments_vb_0, regress.moments_vb_1, regress.moments_ev_0, regress.moments_ev_1;
+
 -- The daily cumulative series: signups land on March 11th, purchases on
 -- the 12th (the repeat orders of the 13th change no one's first day); the
 -- last day is experience_analysis's totals, fixed and sequential

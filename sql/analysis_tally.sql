@@ -193,3 +193,65 @@ FROM convert_internal.analysis_tally(92, 300, '2026-02-01', '2026-02-02', NULL, 
 RESET convert.analysis_memory_limit;
 SELECT count(*) AS rows_after_cleanup
 FROM convert_internal.analysis_tally(92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false);
+
+-- On Citus (docs/citus.md) each worker runs the same tally over its pair of
+-- shards (analysis_tally_shard) and the coordinator adds the rows up
+-- (analysis_tally_sum).  Over the tracking tables themselves the shard
+-- function gives analysis_tally's rows.
+CREATE FUNCTION regress.tally_shard_differences(shard_rows regress.tally_parallel[], bounds numeric[])
+RETURNS bigint LANGUAGE sql AS $$
+    SELECT count(*)
+    FROM unnest(shard_rows) AS p
+    FULL JOIN convert_internal.analysis_tally(92, 300, NULL, NULL, bounds[1], bounds[2], false,
+                                              bounds[3], bounds[4], false) AS s
+      ON s.variation_id = p.variation_id AND s.goal_id = p.goal_id
+    WHERE p IS NULL OR s IS NULL
+       OR (s.converting_visitors, s.conversions, s.revenue::text, s.products::text)
+          IS DISTINCT FROM (p.converting_visitors, p.conversions, p.revenue::text, p.products::text)
+       OR abs(s.revenue_squares - p.revenue_squares) > 1e-12 * greatest(1, abs(p.revenue_squares))
+$$;
+SELECT regress.tally_shard_differences(array_agg(t::regress.tally_parallel), NULL) AS shard_function_differences,
+       count(*) AS shard_function_rows
+FROM convert_internal.analysis_tally_shard('convert.visitor_bucketing', 'convert.events',
+                                           92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false) AS t;
+-- two "shards": the visitors split in two by a hash, as Citus splits them
+CREATE TABLE regress.vb_shard_0 AS SELECT * FROM convert.visitor_bucketing WHERE hashtext(visitor_id) % 2 = 0;
+CREATE TABLE regress.vb_shard_1 AS SELECT * FROM convert.visitor_bucketing WHERE hashtext(visitor_id) % 2 <> 0;
+CREATE TABLE regress.ev_shard_0 AS SELECT * FROM convert.events WHERE hashtext(visitor_id) % 2 = 0;
+CREATE TABLE regress.ev_shard_1 AS SELECT * FROM convert.events WHERE hashtext(visitor_id) % 2 <> 0;
+CREATE FUNCTION regress.tally_of_two_shards(bounds numeric[]) RETURNS SETOF regress.tally_parallel
+LANGUAGE sql AS $$
+    SELECT * FROM convert_internal.analysis_tally_sum(ARRAY[
+        (SELECT json_agg(t) FROM convert_internal.analysis_tally_shard('regress.vb_shard_0', 'regress.ev_shard_0',
+             92, 300, NULL, NULL, bounds[1], bounds[2], false, bounds[3], bounds[4], false) AS t)::text,
+        (SELECT json_agg(t) FROM convert_internal.analysis_tally_shard('regress.vb_shard_1', 'regress.ev_shard_1',
+             92, 300, NULL, NULL, bounds[1], bounds[2], false, bounds[3], bounds[4], false) AS t)::text,
+        '[]'])
+$$;
+-- each shard has part of every variation's converting visitors; the sums are whole
+SELECT (SELECT count(*) FROM convert_internal.analysis_tally_shard('regress.vb_shard_0', 'regress.ev_shard_0',
+            92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false) AS t
+        WHERE t.converting_visitors > 0) AS shard_0_rows,
+       (SELECT sum(t.converting_visitors) FROM convert_internal.analysis_tally_shard('regress.vb_shard_1',
+            'regress.ev_shard_1', 92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false) AS t)
+       < (SELECT sum(t.converting_visitors) FROM convert_internal.analysis_tally(92, 300, NULL, NULL,
+            NULL, NULL, false, NULL, NULL, false) AS t) AS shard_1_has_part;
+SELECT regress.tally_shard_differences(array_agg(t), NULL) AS summed_differences, count(*) AS summed_rows
+FROM regress.tally_of_two_shards(NULL) AS t;
+SELECT regress.tally_shard_differences(array_agg(t), '{10.5, 150, NULL, 3}') AS bounded_differences
+FROM regress.tally_of_two_shards('{10.5, 150, NULL, 3}') AS t;
+-- no shard at all, or shards without rows: nothing
+SELECT count(*) AS rows_of_no_shards FROM convert_internal.analysis_tally_sum('{}');
+SELECT count(*) AS rows_of_empty_shards FROM convert_internal.analysis_tally_sum('{[], []}');
+-- the relations must exist; the scans read them as the caller
+SELECT regress.try($$SELECT * FROM convert_internal.analysis_tally_shard(NULL, 'convert.events',
+                                   92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false)$$);
+SELECT regress.try($$SELECT * FROM convert_internal.analysis_tally_shard(0, 'convert.events',
+                                   92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false)$$);
+SELECT has_function_privilege('convert_analyst', 'convert_internal.analysis_tally_shard(regclass, regclass,
+           bigint, bigint, timestamptz, timestamptz, numeric, numeric, boolean, numeric, numeric, boolean)',
+           'EXECUTE') AS analyst_may_call,
+       has_function_privilege('public', 'convert_internal.analysis_tally_shard(regclass, regclass,
+           bigint, bigint, timestamptz, timestamptz, numeric, numeric, boolean, numeric, numeric, boolean)',
+           'EXECUTE') AS public_may_call;
+DROP TABLE regress.vb_shard_0, regress.vb_shard_1, regress.ev_shard_0, regress.ev_shard_1;

@@ -2028,6 +2028,714 @@ GRANT EXECUTE ON FUNCTION convert_internal.analysis_exposure(bigint, bigint, tim
 TO convert_analyst;
 
 -- ---------------------------------------------------------------------------
+-- Citus: analysis on the shards (sql/install/63_analysis_citus.sql; the
+-- readouts' choice of it in 61_analysis_results.sql and 62_analysis_readouts.sql;
+-- the analysts' grant as in 98_privileges.sql)
+-- ---------------------------------------------------------------------------
+
+-- Experiment analysis on Citus (docs/citus.md, "Analysis"): each worker
+-- tallies its own visitors and the coordinator adds the sums.
+--
+-- A visitor's assignment and conversions live in one co-located pair of
+-- shards of convert.visitor_bucketing and convert.events, and every total
+-- of analysis_tally and analysis_moments is a sum over visitors.  So the
+-- same C tally runs on each pair of shards (the *_shard functions), each
+-- returns its few rows per variation and goal as one json array, and the
+-- coordinator adds them up (the *_sum functions): per-visitor rows never
+-- leave the workers.  Percentile outlier bounds need every order value at
+-- once, so experience_results and experience_analysis keep the
+-- coordinator's tally for them.
+
+-- analysis_tally over the given relations instead of the tracking tables:
+-- on Citus one co-located pair of shards.  Not SECURITY DEFINER: the
+-- scans read the relations as the caller.
+CREATE FUNCTION convert_internal.analysis_tally_shard(exposures regclass, conversions regclass,
+    project_id bigint, experience_id bigint, from_time timestamptz, to_time timestamptz,
+    order_low numeric, order_high numeric, order_percentiles boolean,
+    products_low numeric, products_high numeric, products_percentiles boolean)
+RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
+               conversions bigint, revenue numeric, products numeric, revenue_squares float8)
+AS 'MODULE_PATHNAME', 'convert_analysis_tally_shard'
+-- as analysis_tally: its own (parallel) queries run in the leader
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+SET parallel_tuple_cost = 0.01;
+REVOKE ALL ON FUNCTION convert_internal.analysis_tally_shard(regclass, regclass, bigint, bigint,
+    timestamptz, timestamptz, numeric, numeric, boolean, numeric, numeric, boolean) FROM PUBLIC;
+
+-- analysis_moments over the given relations: on Citus one co-located pair
+-- of shards, and the shard of the reference table convert.segment_sets
+-- (read with a dimension).
+CREATE FUNCTION convert_internal.analysis_moments_shard(exposures regclass, conversions regclass,
+    segments regclass, project_id bigint, experience_id bigint,
+    from_time timestamptz, to_time timestamptz,
+    order_low numeric, order_high numeric, order_percentiles boolean,
+    products_low numeric, products_high numeric, products_percentiles boolean,
+    lookback interval, dimension text)
+RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
+               conversions bigint, revenue numeric, products numeric, revenue_squares float8,
+               pre_visitors bigint, both_visitors bigint, pre_revenue float8,
+               pre_revenue_squares float8, revenue_cross float8,
+               orders bigint, orders_squares float8, products_squares float8,
+               products_orders float8, dimension_value text)
+AS 'MODULE_PATHNAME', 'convert_analysis_moments_shard'
+-- as analysis_moments
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+SET parallel_tuple_cost = 0.01
+SET enable_nestloop = off;
+REVOKE ALL ON FUNCTION convert_internal.analysis_moments_shard(regclass, regclass, regclass,
+    bigint, bigint, timestamptz, timestamptz, numeric, numeric, boolean, numeric, numeric, boolean,
+    interval, text) FROM PUBLIC;
+
+-- The rows of analysis_tally_shard over several shards, each shard's as a
+-- json array of its rows, added up per variation and goal: revenue and
+-- products as numeric (exact), squared revenue as float8.
+CREATE FUNCTION convert_internal.analysis_tally_sum(shard_rows text[])
+RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
+               conversions bigint, revenue numeric, products numeric, revenue_squares float8)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+    SELECT t.variation_id, t.goal_id, sum(t.converting_visitors)::bigint, sum(t.conversions)::bigint,
+           sum(t.revenue), sum(t.products), sum(t.revenue_squares)
+    FROM unnest(shard_rows) AS s(rows_json),
+         json_to_recordset(s.rows_json::json) AS t(variation_id bigint, goal_id bigint,
+             converting_visitors bigint, conversions bigint, revenue numeric, products numeric,
+             revenue_squares float8)
+    GROUP BY t.variation_id, t.goal_id
+$$;
+REVOKE ALL ON FUNCTION convert_internal.analysis_tally_sum(text[]) FROM PUBLIC;
+
+-- The same for analysis_moments_shard: per variation, dimension value and goal.
+CREATE FUNCTION convert_internal.analysis_moments_sum(shard_rows text[])
+RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
+               conversions bigint, revenue numeric, products numeric, revenue_squares float8,
+               pre_visitors bigint, both_visitors bigint, pre_revenue float8,
+               pre_revenue_squares float8, revenue_cross float8,
+               orders bigint, orders_squares float8, products_squares float8,
+               products_orders float8, dimension_value text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+    SELECT t.variation_id, t.goal_id, sum(t.converting_visitors)::bigint, sum(t.conversions)::bigint,
+           sum(t.revenue), sum(t.products), sum(t.revenue_squares),
+           sum(t.pre_visitors)::bigint, sum(t.both_visitors)::bigint, sum(t.pre_revenue),
+           sum(t.pre_revenue_squares), sum(t.revenue_cross),
+           sum(t.orders)::bigint, sum(t.orders_squares), sum(t.products_squares),
+           sum(t.products_orders), t.dimension_value
+    FROM unnest(shard_rows) AS s(rows_json),
+         json_to_recordset(s.rows_json::json) AS t(variation_id bigint, goal_id bigint,
+             converting_visitors bigint, conversions bigint, revenue numeric, products numeric,
+             revenue_squares float8, pre_visitors bigint, both_visitors bigint, pre_revenue float8,
+             pre_revenue_squares float8, revenue_cross float8, orders bigint, orders_squares float8,
+             products_squares float8, products_orders float8, dimension_value text)
+    GROUP BY t.variation_id, t.dimension_value, t.goal_id
+$$;
+REVOKE ALL ON FUNCTION convert_internal.analysis_moments_sum(text[]) FROM PUBLIC;
+
+-- Run a query on every co-located pair of shards of
+-- convert.visitor_bucketing and convert.events, all at once, and return
+-- each pair's one-value answer.  The query names the pair's shards as
+-- %L and %L (in that order; any other % doubled), as
+-- run_command_on_colocated_placements substitutes them.  The workers run
+-- it in sessions of their own, as the caller, on committed data.  Only on
+-- Citus.
+CREATE FUNCTION convert_internal.analysis_on_shards(shard_query text)
+RETURNS text[]
+-- it opens connections to the workers
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+DECLARE
+    answers text[];
+    shards bigint;
+    failed_shard bigint;
+    failure text;
+BEGIN
+    WITH placement AS MATERIALIZED (
+        SELECT r.shardid1 AS shard, r.success, r.result
+        FROM run_command_on_colocated_placements('convert.visitor_bucketing', 'convert.events',
+                                                 shard_query) AS r
+    ), answer AS (
+        -- with more than one placement per shard, one answer per shard
+        SELECT DISTINCT ON (pl.shard) pl.shard, pl.result FROM placement AS pl ORDER BY pl.shard
+    )
+    SELECT (SELECT array_agg(a.result ORDER BY a.shard) FROM answer AS a),
+           (SELECT pl.shard FROM placement AS pl WHERE NOT pl.success ORDER BY pl.shard LIMIT 1),
+           (SELECT pl.result FROM placement AS pl WHERE NOT pl.success ORDER BY pl.shard LIMIT 1)
+    INTO answers, failed_shard, failure;
+    IF failed_shard IS NOT NULL THEN
+        -- the worker's error as Citus passes it on: "ERROR:  message",
+        -- maybe followed by more lines
+        failure := rtrim(left(failure, 2000), E'\n');
+        RAISE EXCEPTION '%', regexp_replace(split_part(failure, E'\n', 1), '^ERROR:\s*', '')
+            USING ERRCODE = 'external_routine_exception',
+                  DETAIL = concat_ws(E'\n', nullif(substr(failure, length(split_part(failure, E'\n', 1)) + 2), ''),
+                                     format('(On shard %s of convert.visitor_bucketing, on a Citus worker.)',
+                                            failed_shard));
+    END IF;
+    SELECT count(*) INTO shards FROM pg_dist_shard AS s
+    WHERE s.logicalrelid = 'convert.visitor_bucketing'::regclass;
+    IF coalesce(cardinality(answers), 0) <> shards THEN
+        RAISE EXCEPTION 'analysis reached % of the % shards of convert.visitor_bucketing',
+                        coalesce(cardinality(answers), 0), shards
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Each shard needs a placement of both tables on one node (co-located).';
+    END IF;
+    RETURN answers;
+END
+$$;
+REVOKE ALL ON FUNCTION convert_internal.analysis_on_shards(text) FROM PUBLIC;
+
+-- analysis_tally's rows (fixed bounds only) from the workers: each pair of
+-- shards tallied by analysis_tally_shard, added up here.  Values enter the
+-- workers' query only as literals: times as ISO 8601 (to_json), whatever
+-- the sessions' DateStyle.
+CREATE FUNCTION convert_internal.analysis_tally_citus(project_id bigint, experience_id bigint,
+    from_time timestamptz, to_time timestamptz,
+    order_low numeric, order_high numeric, products_low numeric, products_high numeric)
+RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
+               conversions bigint, revenue numeric, products numeric, revenue_squares float8)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+    SELECT t.*
+    FROM convert_internal.analysis_tally_sum(convert_internal.analysis_on_shards(format(
+        'SELECT coalesce(json_agg(t), ''[]'') FROM convert_internal.analysis_tally_shard('
+        '%%L, %%L, %s::bigint, %s::bigint, %L::timestamptz, %L::timestamptz, '
+        '%L::numeric, %L::numeric, false, %L::numeric, %L::numeric, false) AS t',
+        project_id, experience_id, to_json(from_time) #>> '{}', to_json(to_time) #>> '{}',
+        order_low, order_high, products_low, products_high))) AS t
+$$;
+REVOKE ALL ON FUNCTION convert_internal.analysis_tally_citus(bigint, bigint, timestamptz, timestamptz,
+    numeric, numeric, numeric, numeric) FROM PUBLIC;
+
+-- analysis_moments' rows (fixed bounds only) from the workers, the same
+-- way; with a dimension the workers read their copy of the reference
+-- table convert.segment_sets.
+CREATE FUNCTION convert_internal.analysis_moments_citus(project_id bigint, experience_id bigint,
+    from_time timestamptz, to_time timestamptz,
+    order_low numeric, order_high numeric, products_low numeric, products_high numeric,
+    lookback interval, dimension text)
+RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
+               conversions bigint, revenue numeric, products numeric, revenue_squares float8,
+               pre_visitors bigint, both_visitors bigint, pre_revenue float8,
+               pre_revenue_squares float8, revenue_cross float8,
+               orders bigint, orders_squares float8, products_squares float8,
+               products_orders float8, dimension_value text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, convert, pg_temp
+-- the lookback as a literal the workers read back the same
+SET IntervalStyle = postgres
+AS $$
+DECLARE
+    segments text;
+BEGIN
+    SELECT shard_name(s.logicalrelid, s.shardid) INTO segments
+    FROM pg_dist_shard AS s WHERE s.logicalrelid = 'convert.segment_sets'::regclass;
+    IF segments IS NULL THEN
+        RAISE EXCEPTION 'convert.segment_sets is not a Citus reference table'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Run SELECT convert.citus_distribute(); it distributes what is left.';
+    END IF;
+    RETURN QUERY
+    SELECT t.*
+    FROM convert_internal.analysis_moments_sum(convert_internal.analysis_on_shards(format(
+        'SELECT coalesce(json_agg(t), ''[]'') FROM convert_internal.analysis_moments_shard('
+        '%%L, %%L, %L, %s::bigint, %s::bigint, %L::timestamptz, %L::timestamptz, '
+        '%L::numeric, %L::numeric, false, %L::numeric, %L::numeric, false, %L::interval, %L) AS t',
+        replace(segments, '%', '%%'), project_id, experience_id,
+        to_json(from_time) #>> '{}', to_json(to_time) #>> '{}',
+        order_low, order_high, products_low, products_high, lookback,
+        replace(dimension, '%', '%%')))) AS t;
+END
+$$;
+REVOKE ALL ON FUNCTION convert_internal.analysis_moments_citus(bigint, bigint, timestamptz, timestamptz,
+    numeric, numeric, numeric, numeric, interval, text) FROM PUBLIC;
+
+-- One row per variation and goal of an experience: exposure, conversions,
+-- revenue, and each variation against the original (the first variation):
+-- conversion rate by the two-proportion z-test, revenue per visitor by
+-- Welch's t-test over per-visitor revenue (0 for visitors without orders).
+-- A conversion counts when it is received at or after the visitor's
+-- exposure; both are limited to [from_time, to_time).
+CREATE OR REPLACE FUNCTION convert.experience_results(project_id bigint, experience_id text,
+    from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL,
+    confidence float8 DEFAULT 0.95)
+RETURNS TABLE (
+    variation_id text, variation_key text, is_original boolean,
+    goal_id text, goal_key text,
+    visitors bigint, converting_visitors bigint, conversions bigint, conversion_rate float8,
+    revenue numeric, products numeric, revenue_per_visitor float8,
+    uplift float8, uplift_low float8, uplift_high float8,
+    p_value float8, chance_to_beat float8,
+    revenue_uplift float8, revenue_uplift_low float8, revenue_uplift_high float8,
+    revenue_p_value float8, revenue_chance_to_beat float8)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    p bigint := project_id;
+    e bigint := convert_internal.analysis_experience(project_id, experience_id);
+    t0 timestamptz := coalesce(from_time, '-infinity');
+    t1 timestamptz := coalesce(to_time, 'infinity');
+    proj record;
+    orders record;
+    items record;
+    on_shards boolean;
+BEGIN
+    SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
+    orders := convert_internal.outlier_bounds(proj.outliers->'order_value',
+        (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
+    items := convert_internal.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
+    -- on Citus each worker tallies its visitors (63_analysis_citus.sql);
+    -- percentile bounds need every order value at once, here
+    on_shards := NOT orders.percentile AND NOT items.percentile AND convert_internal.citus_tracking();
+
+    RETURN QUERY
+    WITH arm_goal_totals AS (
+        SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
+               t.revenue, t.products, t.revenue_squares
+        FROM convert_internal.analysis_tally(p, e, from_time, to_time,
+                                    orders.low, orders.high, orders.percentile,
+                                    items.low, items.high, items.percentile) AS t
+        WHERE NOT on_shards
+        UNION ALL
+        SELECT t.variation_id, t.goal_id, t.converting_visitors, t.conversions,
+               t.revenue, t.products, t.revenue_squares
+        FROM convert_internal.analysis_tally_citus(p, e, from_time, to_time, orders.low, orders.high,
+                                                   items.low, items.high) AS t
+        WHERE on_shards
+    ), exposure AS (
+        SELECT x.key::bigint AS variation_id, x.value::bigint AS visitors
+        FROM jsonb_each_text(convert_internal.analysis_exposure(p, e, t0, t1)) AS x
+    ), arm_goal AS (
+        SELECT a.id AS arm, a.key AS arm_key, a.is_original, a.arm_position,
+               g.id AS goal, g.key AS goal_key, coalesce(eg.position, 1000000000) AS goal_position,
+               eg.goal_id IS NOT NULL AS experience_goal,
+               coalesce(x.visitors, 0) AS visitors,
+               coalesce(t.converting, 0) AS converting,
+               coalesce(t.conversions, 0)::bigint AS conversions,
+               coalesce(t.revenue, 0) AS revenue,
+               coalesce(t.products, 0) AS products,
+               coalesce(t.revenue_squares, 0) AS revenue_squares
+        FROM convert_internal.analysis_arms(p, e) AS a
+        CROSS JOIN convert.goals AS g
+        LEFT JOIN convert.experience_goals AS eg
+          ON eg.project_id = g.project_id AND eg.experience_id = e AND eg.goal_id = g.id
+        LEFT JOIN exposure AS x ON x.variation_id = a.id
+        LEFT JOIN arm_goal_totals AS t ON t.variation_id = a.id AND t.goal_id = g.id
+        WHERE g.project_id = p
+    ), moments AS (
+        SELECT ag.*, sum(ag.converting) OVER (PARTITION BY ag.goal) AS goal_converting,
+               CASE WHEN ag.visitors > 0 THEN ag.revenue / ag.visitors END AS mean,
+               CASE WHEN ag.visitors > 1
+                    THEN (ag.revenue_squares - ag.revenue * ag.revenue / ag.visitors) / (ag.visitors - 1)
+               END AS variance
+        FROM arm_goal AS ag
+    )
+    SELECT s.arm::text, s.arm_key, s.is_original, s.goal::text, s.goal_key,
+           s.visitors, s.converting, s.conversions,
+           CASE WHEN s.visitors > 0 THEN s.converting::float8 / s.visitors END,
+           s.revenue, s.products, s.mean::float8,
+           rate.uplift, rate.uplift_low, rate.uplift_high, rate.p_value, rate.chance_to_beat,
+           rpv.uplift, rpv.uplift_low, rpv.uplift_high, rpv.p_value, rpv.chance_to_beat
+    FROM moments AS s
+    JOIN moments AS o ON o.goal = s.goal AND o.is_original
+    LEFT JOIN LATERAL convert.two_proportion_test(o.visitors, o.converting, s.visitors, s.converting,
+                                                  confidence) AS rate ON NOT s.is_original
+    LEFT JOIN LATERAL convert.welch_test(o.visitors, o.mean::float8, o.variance::float8,
+                                         s.visitors, s.mean::float8, s.variance::float8,
+                                         confidence) AS rpv
+           ON NOT s.is_original AND o.mean IS NOT NULL AND s.mean IS NOT NULL
+              AND o.variance IS NOT NULL AND s.variance IS NOT NULL
+    -- the experience's goals, in config order, then any other goal converted on
+    WHERE s.experience_goal OR s.goal_converting > 0
+    ORDER BY s.goal_position, s.goal, s.arm_position;
+END $$;
+
+-- One row per variation and goal, as convert.experience_results (the same
+-- first 22 columns, the same numbers with the defaults), then:
+--   p_value_adjusted, revenue_p_value_adjusted
+--       with correction 'holm' or 'bh': p_value and revenue_p_value
+--       adjusted as one family (every p-value of the rows); NULL otherwise
+--   chance_to_win, risk, revenue_chance_to_win, revenue_risk
+--       Bayesian, from the Gaussian posterior of the relative lift with
+--       the prior N(0, prior_sd^2) (flat when prior_sd is NULL)
+--   cuped_conversion_rate, cuped_uplift, cuped_uplift_low, cuped_uplift_high,
+--   cuped_p_value, cuped_revenue_per_visitor, revenue_cuped_uplift,
+--   revenue_cuped_uplift_low, revenue_cuped_uplift_high, revenue_cuped_p_value
+--       with cuped: the CUPED-adjusted means and their comparison (Welch's
+--       test on the adjusted values), the covariate being each visitor's
+--       same metric in cuped_lookback before exposure; NULL otherwise
+--   revenue_per_converter, revenue_per_converter_uplift, _uplift_low,
+--   _uplift_high, _p_value, products_per_order, products_per_order_uplift,
+--   _uplift_low, _uplift_high, _p_value
+--       ratio metrics by the delta method (convert.ratio_test): revenue
+--       over converting visitors, products over orders (conversions with
+--       goal data); not part of the corrections' family
+--   dimension_value, dimension_share, srm_p_value
+--       with dimension (a segment key): the rows of each value of it (and
+--       of visitors without one, NULL), the share of the period's visitors
+--       with that value and the sample-ratio test of that value's visitors
+--       against the allocations; without: NULL, 1 and the whole
+--       experience's sample-ratio test
+-- With sequential, p_value, uplift_low/high and their revenue_ and cuped_
+-- peers are the always-valid ones (confidence sequence tuned for
+-- sequential_tuning visitors), from the unpooled standard error.  With
+-- cuped, the corrections adjust the CUPED p-values.
+CREATE OR REPLACE FUNCTION convert.experience_analysis(project_id bigint, experience_id text,
+    from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL,
+    confidence float8 DEFAULT 0.95,
+    correction text DEFAULT NULL,
+    sequential boolean DEFAULT false, sequential_tuning float8 DEFAULT 5000,
+    prior_sd float8 DEFAULT NULL,
+    cuped boolean DEFAULT false, cuped_lookback interval DEFAULT '14 days',
+    dimension text DEFAULT NULL)
+RETURNS TABLE (
+    variation_id text, variation_key text, is_original boolean,
+    goal_id text, goal_key text,
+    visitors bigint, converting_visitors bigint, conversions bigint, conversion_rate float8,
+    revenue numeric, products numeric, revenue_per_visitor float8,
+    uplift float8, uplift_low float8, uplift_high float8,
+    p_value float8, chance_to_beat float8,
+    revenue_uplift float8, revenue_uplift_low float8, revenue_uplift_high float8,
+    revenue_p_value float8, revenue_chance_to_beat float8,
+    p_value_adjusted float8, revenue_p_value_adjusted float8,
+    chance_to_win float8, risk float8,
+    revenue_chance_to_win float8, revenue_risk float8,
+    cuped_conversion_rate float8, cuped_uplift float8, cuped_uplift_low float8,
+    cuped_uplift_high float8, cuped_p_value float8,
+    cuped_revenue_per_visitor float8, revenue_cuped_uplift float8,
+    revenue_cuped_uplift_low float8, revenue_cuped_uplift_high float8,
+    revenue_cuped_p_value float8,
+    revenue_per_converter float8, revenue_per_converter_uplift float8,
+    revenue_per_converter_uplift_low float8, revenue_per_converter_uplift_high float8,
+    revenue_per_converter_p_value float8,
+    products_per_order float8, products_per_order_uplift float8,
+    products_per_order_uplift_low float8, products_per_order_uplift_high float8,
+    products_per_order_p_value float8,
+    dimension_value text, dimension_share float8, srm_p_value float8)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+-- as analysis_moments: segments join exposures without a nested loop;
+-- that makes small joins look costly, which must not start JIT compilation
+SET enable_nestloop = off
+SET jit = off
+AS $$
+#variable_conflict use_column
+DECLARE
+    p bigint := project_id;
+    e bigint := convert_internal.analysis_experience(project_id, experience_id);
+    t0 timestamptz := coalesce(from_time, '-infinity');
+    t1 timestamptz := coalesce(to_time, 'infinity');
+    use_sequential boolean := coalesce(sequential, false);
+    use_cuped boolean := coalesce(cuped, false);
+    lookback interval := CASE WHEN coalesce(cuped, false) THEN cuped_lookback END;
+    proj record;
+    orders record;
+    items record;
+    on_shards boolean;
+    exposed jsonb;
+BEGIN
+    IF correction IS NOT NULL AND correction NOT IN ('holm', 'bh') THEN
+        RAISE EXCEPTION 'unknown correction "%"', left(correction, 100)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use ''holm'' (Holm-Bonferroni), ''bh'' (Benjamini-Hochberg) or NULL.';
+    END IF;
+    IF use_sequential AND NOT coalesce(sequential_tuning > 0 AND sequential_tuning < 'infinity', false) THEN
+        RAISE EXCEPTION 'sequential_tuning must be a positive number of visitors, not %', sequential_tuning
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '5000 is the usual default: about the sample size at which you expect to decide.';
+    END IF;
+    IF NOT coalesce(prior_sd > 0 AND prior_sd < 'infinity', true) THEN
+        RAISE EXCEPTION 'prior_sd must be positive, or NULL for the flat prior, not %', prior_sd
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
+    orders := convert_internal.outlier_bounds(proj.outliers->'order_value',
+        (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
+    items := convert_internal.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
+    -- on Citus each worker tallies its visitors (63_analysis_citus.sql);
+    -- percentile bounds need every order value at once, here
+    on_shards := NOT orders.percentile AND NOT items.percentile AND convert_internal.citus_tracking();
+
+    IF use_cuped AND cuped_lookback IS NULL THEN
+        RAISE EXCEPTION 'cuped_lookback must not be NULL with cuped'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The usual window is ''14 days''.';
+    END IF;
+
+    -- visitors per variation, and per dimension value with a dimension, as
+    -- [variation, value, visitors]: counted in a query of their own, which
+    -- Citus runs on the shards (docs/citus.md)
+    IF dimension IS NULL THEN
+        SELECT jsonb_agg(jsonb_build_array(x.key::bigint, NULL::text, x.value::bigint)) INTO exposed
+        FROM jsonb_each_text(convert_internal.analysis_exposure(p, e, t0, t1)) AS x;
+    ELSE
+        -- analysis_visitor_segment's value, read here directly: each visitor
+        -- has one assignment per experience, and Citus cannot plan a call
+        -- to a function that reads a distributed table
+        SELECT jsonb_agg(jsonb_build_array(c.variation_id, c.value, c.n)) INTO exposed
+        FROM (SELECT vb.variation_id, s.segments ->> dimension AS value, count(*) AS n
+              FROM convert.visitor_bucketing AS vb
+              LEFT JOIN convert.segment_sets AS s ON s.digest = vb.segments_digest
+              WHERE vb.project_id = p AND vb.experience_id = e
+                AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
+              GROUP BY vb.variation_id, s.segments ->> dimension) AS c;
+    END IF;
+
+    RETURN QUERY
+    WITH arm_goal_totals AS (
+        SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
+               t.revenue, t.products, t.revenue_squares, t.pre_visitors, t.both_visitors,
+               t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
+               t.orders, t.orders_squares, t.products_squares, t.products_orders,
+               t.dimension_value AS dim
+        FROM convert_internal.analysis_moments(p, e, from_time, to_time,
+                                      orders.low, orders.high, orders.percentile,
+                                      items.low, items.high, items.percentile, lookback,
+                                      dimension) AS t
+        WHERE NOT on_shards
+        UNION ALL
+        SELECT t.variation_id, t.goal_id, t.converting_visitors, t.conversions,
+               t.revenue, t.products, t.revenue_squares, t.pre_visitors, t.both_visitors,
+               t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
+               t.orders, t.orders_squares, t.products_squares, t.products_orders,
+               t.dimension_value
+        FROM convert_internal.analysis_moments_citus(p, e, from_time, to_time,
+                                                     orders.low, orders.high, items.low, items.high,
+                                                     lookback, dimension) AS t
+        WHERE on_shards
+    ), exposure AS (
+        SELECT (x.r ->> 0)::bigint AS variation_id, x.r ->> 1 AS dim, (x.r ->> 2)::bigint AS visitors
+        FROM jsonb_array_elements(coalesce(exposed, '[]')) AS x(r)
+    ), dims AS (
+        -- without a dimension one group, NULL, even when nobody was exposed
+        SELECT NULL::text AS dim WHERE dimension IS NULL
+        UNION
+        SELECT x.dim FROM exposure AS x WHERE dimension IS NOT NULL
+    ), arms AS (
+        SELECT a.*, dm.dim, coalesce(x.visitors, 0) AS n
+        FROM convert_internal.analysis_arms(p, e) AS a
+        CROSS JOIN dims AS dm
+        LEFT JOIN exposure AS x ON x.variation_id = a.id AND x.dim IS NOT DISTINCT FROM dm.dim
+    ), srm AS (
+        -- per dimension value: its share of the visitors, and its split
+        SELECT ad.dim, sum(ad.n)::float8 / nullif(sum(sum(ad.n)) OVER (), 0) AS share,
+               (convert.sample_ratio_test(array_agg(ad.n::float8 ORDER BY ad.arm_position),
+                                          array_agg(ad.weight::float8 ORDER BY ad.arm_position))).p_value
+        FROM arms AS ad
+        GROUP BY ad.dim
+    ), arm_goal AS (
+        SELECT a.id AS arm, a.key AS arm_key, a.is_original, a.arm_position, a.dim,
+               g.id AS goal, g.key AS goal_key, coalesce(eg.position, 1000000000) AS goal_position,
+               eg.goal_id IS NOT NULL AS experience_goal,
+               a.n,
+               coalesce(t.converting, 0) AS converting,
+               coalesce(t.conversions, 0)::bigint AS conversions,
+               coalesce(t.revenue, 0) AS revenue,
+               coalesce(t.products, 0) AS products,
+               coalesce(t.revenue_squares, 0) AS revenue_squares,
+               coalesce(t.pre_visitors, 0) AS pre_visitors,
+               coalesce(t.both_visitors, 0) AS both_visitors,
+               coalesce(t.pre_revenue, 0) AS pre_revenue,
+               coalesce(t.pre_revenue_squares, 0) AS pre_revenue_squares,
+               coalesce(t.revenue_cross, 0) AS revenue_cross,
+               coalesce(t.orders, 0) AS orders,
+               coalesce(t.orders_squares, 0) AS orders_squares,
+               coalesce(t.products_squares, 0) AS products_squares,
+               coalesce(t.products_orders, 0) AS products_orders
+        FROM arms AS a
+        CROSS JOIN convert.goals AS g
+        LEFT JOIN convert.experience_goals AS eg
+          ON eg.project_id = g.project_id AND eg.experience_id = e AND eg.goal_id = g.id
+        LEFT JOIN arm_goal_totals AS t
+          ON t.variation_id = a.id AND t.goal_id = g.id AND t.dim IS NOT DISTINCT FROM a.dim
+        WHERE g.project_id = p
+    ), moments AS (
+        -- per arm: conversion rate and its Bernoulli variance, revenue per
+        -- visitor and its sample variance
+        SELECT ag.*, sum(ag.converting) OVER (PARTITION BY ag.goal) AS goal_converting,
+               CASE WHEN ag.n > 0 THEN ag.converting::float8 / ag.n END AS rate,
+               CASE WHEN ag.n > 0 THEN (ag.revenue / ag.n)::float8 END AS mean,
+               CASE WHEN ag.n > 1
+                    THEN ((ag.revenue_squares - ag.revenue * ag.revenue / ag.n) / (ag.n - 1))::float8
+               END AS variance
+        FROM arm_goal AS ag
+    ), pooled AS (
+        -- per goal, over every arm: what CUPED's theta is computed from
+        SELECT m.*,
+               sum(m.n) OVER w AS pooled_n,
+               sum(m.converting) OVER w AS pooled_converting,
+               sum(m.pre_visitors) OVER w AS pooled_pre_visitors,
+               sum(m.both_visitors) OVER w AS pooled_both_visitors,
+               sum(m.revenue) OVER w AS pooled_revenue,
+               sum(m.pre_revenue) OVER w AS pooled_pre_revenue,
+               sum(m.pre_revenue_squares) OVER w AS pooled_pre_revenue_squares,
+               sum(m.revenue_cross) OVER w AS pooled_revenue_cross
+        FROM moments AS m
+        WINDOW w AS (PARTITION BY m.dim, m.goal)
+    ), adjusted_moments AS (
+        -- the conversion indicator and revenue, each with its own
+        -- pre-exposure value as the covariate
+        SELECT pm.*, cr.mean AS cuped_rate, cr.variance AS cuped_rate_variance,
+               cv.mean AS cuped_mean, cv.variance AS cuped_variance
+        FROM pooled AS pm
+        LEFT JOIN LATERAL convert.cuped_moments(
+            pm.n, pm.converting, pm.converting, pm.pre_visitors, pm.pre_visitors, pm.both_visitors,
+            pm.pooled_n::bigint, pm.pooled_converting::float8, pm.pooled_pre_visitors::float8,
+            pm.pooled_pre_visitors::float8, pm.pooled_both_visitors::float8) AS cr ON use_cuped
+        LEFT JOIN LATERAL convert.cuped_moments(
+            pm.n, pm.revenue::float8, pm.revenue_squares, pm.pre_revenue, pm.pre_revenue_squares,
+            pm.revenue_cross, pm.pooled_n::bigint, pm.pooled_revenue::float8, pm.pooled_pre_revenue,
+            pm.pooled_pre_revenue_squares, pm.pooled_revenue_cross) AS cv ON use_cuped
+    ), compared AS (
+        SELECT s.arm, s.arm_key, s.is_original, s.goal, s.goal_key, s.n, s.converting,
+               s.conversions, s.rate, s.revenue, s.products, s.mean, s.dim,
+               row_number() OVER (ORDER BY s.dim, s.goal_position, s.goal, s.arm_position) AS k,
+               rate.uplift, rate.chance_to_beat,
+               CASE WHEN use_sequential THEN seq.uplift_low ELSE rate.uplift_low END AS uplift_low,
+               CASE WHEN use_sequential THEN seq.uplift_high ELSE rate.uplift_high END AS uplift_high,
+               CASE WHEN use_sequential THEN seq.p_value ELSE rate.p_value END AS p_value,
+               rpv.uplift AS revenue_uplift, rpv.chance_to_beat AS revenue_chance_to_beat,
+               CASE WHEN use_sequential THEN rseq.uplift_low ELSE rpv.uplift_low END AS revenue_uplift_low,
+               CASE WHEN use_sequential THEN rseq.uplift_high ELSE rpv.uplift_high END AS revenue_uplift_high,
+               CASE WHEN use_sequential THEN rseq.p_value ELSE rpv.p_value END AS revenue_p_value,
+               b.chance_to_win, b.risk,
+               rb.chance_to_win AS revenue_chance_to_win, rb.risk AS revenue_risk,
+               s.cuped_rate, rate_cuped.uplift AS cuped_uplift,
+               CASE WHEN use_sequential THEN rate_cuped_seq.uplift_low ELSE rate_cuped.uplift_low END
+                   AS cuped_uplift_low,
+               CASE WHEN use_sequential THEN rate_cuped_seq.uplift_high ELSE rate_cuped.uplift_high END
+                   AS cuped_uplift_high,
+               CASE WHEN use_sequential THEN rate_cuped_seq.p_value ELSE rate_cuped.p_value END
+                   AS cuped_p_value,
+               s.cuped_mean, rpv_cuped.uplift AS revenue_cuped_uplift,
+               CASE WHEN use_sequential THEN rpv_cuped_seq.uplift_low ELSE rpv_cuped.uplift_low END
+                   AS revenue_cuped_uplift_low,
+               CASE WHEN use_sequential THEN rpv_cuped_seq.uplift_high ELSE rpv_cuped.uplift_high END
+                   AS revenue_cuped_uplift_high,
+               CASE WHEN use_sequential THEN rpv_cuped_seq.p_value ELSE rpv_cuped.p_value END
+                   AS revenue_cuped_p_value,
+               CASE WHEN s.converting > 0 THEN s.revenue::float8 / s.converting END
+                   AS revenue_per_converter,
+               rpc.uplift AS rpc_uplift, rpc.uplift_low AS rpc_uplift_low,
+               rpc.uplift_high AS rpc_uplift_high, rpc.p_value AS rpc_p_value,
+               CASE WHEN s.orders > 0 THEN s.products::float8 / s.orders END AS products_per_order,
+               ppo.uplift AS ppo_uplift, ppo.uplift_low AS ppo_uplift_low,
+               ppo.uplift_high AS ppo_uplift_high, ppo.p_value AS ppo_p_value
+        FROM adjusted_moments AS s
+        JOIN adjusted_moments AS o
+          ON o.goal = s.goal AND o.dim IS NOT DISTINCT FROM s.dim AND o.is_original
+        LEFT JOIN LATERAL convert.two_proportion_test(o.n, o.converting, s.n, s.converting,
+                                                      confidence) AS rate ON NOT s.is_original
+        LEFT JOIN LATERAL convert.sequential_test(o.n, o.rate, o.rate * (1 - o.rate),
+                                                  s.n, s.rate, s.rate * (1 - s.rate),
+                                                  confidence, sequential_tuning) AS seq
+               ON use_sequential AND NOT s.is_original
+        LEFT JOIN LATERAL convert.welch_test(o.n, o.mean, o.variance, s.n, s.mean, s.variance,
+                                             confidence) AS rpv
+               ON NOT s.is_original AND o.variance IS NOT NULL AND s.variance IS NOT NULL
+        LEFT JOIN LATERAL convert.sequential_test(o.n, o.mean, o.variance, s.n, s.mean, s.variance,
+                                                  confidence, sequential_tuning) AS rseq
+               ON use_sequential AND NOT s.is_original
+                  AND o.variance IS NOT NULL AND s.variance IS NOT NULL
+        LEFT JOIN LATERAL convert.bayes_lift(o.n, o.rate, o.rate * (1 - o.rate),
+                                             s.n, s.rate, s.rate * (1 - s.rate), prior_sd) AS b
+               ON NOT s.is_original
+        LEFT JOIN LATERAL convert.bayes_lift(o.n, o.mean, o.variance, s.n, s.mean, s.variance,
+                                             prior_sd) AS rb
+               ON NOT s.is_original
+        LEFT JOIN LATERAL convert.welch_test(o.n, o.cuped_rate, o.cuped_rate_variance,
+                                             s.n, s.cuped_rate, s.cuped_rate_variance,
+                                             confidence) AS rate_cuped
+               ON use_cuped AND NOT s.is_original
+        LEFT JOIN LATERAL convert.sequential_test(o.n, o.cuped_rate, o.cuped_rate_variance,
+                                                  s.n, s.cuped_rate, s.cuped_rate_variance,
+                                                  confidence, sequential_tuning) AS rate_cuped_seq
+               ON use_cuped AND use_sequential AND NOT s.is_original
+        LEFT JOIN LATERAL convert.welch_test(o.n, o.cuped_mean, o.cuped_variance,
+                                             s.n, s.cuped_mean, s.cuped_variance,
+                                             confidence) AS rpv_cuped
+               ON use_cuped AND NOT s.is_original
+        LEFT JOIN LATERAL convert.sequential_test(o.n, o.cuped_mean, o.cuped_variance,
+                                                  s.n, s.cuped_mean, s.cuped_variance,
+                                                  confidence, sequential_tuning) AS rpv_cuped_seq
+               ON use_cuped AND use_sequential AND NOT s.is_original
+        -- revenue only comes with a conversion: sum of revenue x converted = revenue
+        LEFT JOIN LATERAL convert.ratio_test(
+            o.n, o.revenue::float8, o.revenue_squares, o.converting, o.converting, o.revenue::float8,
+            s.n, s.revenue::float8, s.revenue_squares, s.converting, s.converting, s.revenue::float8,
+            confidence, CASE WHEN use_sequential THEN sequential_tuning END) AS rpc
+               ON NOT s.is_original
+        LEFT JOIN LATERAL convert.ratio_test(
+            o.n, o.products::float8, o.products_squares, o.orders, o.orders_squares, o.products_orders,
+            s.n, s.products::float8, s.products_squares, s.orders, s.orders_squares, s.products_orders,
+            confidence, CASE WHEN use_sequential THEN sequential_tuning END) AS ppo
+               ON NOT s.is_original
+        -- the experience's goals, in config order, then any other goal converted on
+        -- (in any dimension value)
+        WHERE s.experience_goal OR s.goal_converting > 0
+    ), tests AS (
+        -- the family: every p-value decided on (m 0: conversion rate, 1:
+        -- revenue), the CUPED ones with cuped
+        SELECT c.k, x.m, x.p
+        FROM compared AS c
+        CROSS JOIN LATERAL (VALUES (0, CASE WHEN use_cuped THEN c.cuped_p_value ELSE c.p_value END),
+                                   (1, CASE WHEN use_cuped THEN c.revenue_cuped_p_value
+                                            ELSE c.revenue_p_value END)) AS x(m, p)
+        WHERE correction IS NOT NULL AND x.p IS NOT NULL
+    ), adjusted AS (
+        SELECT a.k, a.m, a.adjusted
+        FROM (SELECT array_agg(t.k ORDER BY t.k, t.m) AS ks, array_agg(t.m ORDER BY t.k, t.m) AS ms,
+                     convert.adjusted_p_values(array_agg(t.p ORDER BY t.k, t.m), correction) AS ps
+              FROM tests AS t) AS f
+        CROSS JOIN LATERAL unnest(f.ks, f.ms, f.ps) AS a(k, m, adjusted)
+    )
+    SELECT c.arm::text, c.arm_key, c.is_original, c.goal::text, c.goal_key,
+           c.n, c.converting, c.conversions, c.rate,
+           c.revenue, c.products, c.mean,
+           c.uplift, c.uplift_low, c.uplift_high, c.p_value, c.chance_to_beat,
+           c.revenue_uplift, c.revenue_uplift_low, c.revenue_uplift_high,
+           c.revenue_p_value, c.revenue_chance_to_beat,
+           ar.adjusted, arev.adjusted,
+           c.chance_to_win, c.risk, c.revenue_chance_to_win, c.revenue_risk,
+           c.cuped_rate, c.cuped_uplift, c.cuped_uplift_low, c.cuped_uplift_high, c.cuped_p_value,
+           c.cuped_mean, c.revenue_cuped_uplift, c.revenue_cuped_uplift_low,
+           c.revenue_cuped_uplift_high, c.revenue_cuped_p_value,
+           c.revenue_per_converter, c.rpc_uplift, c.rpc_uplift_low, c.rpc_uplift_high,
+           c.rpc_p_value, c.products_per_order, c.ppo_uplift, c.ppo_uplift_low,
+           c.ppo_uplift_high, c.ppo_p_value,
+           c.dim, sr.share, sr.p_value
+    FROM compared AS c
+    JOIN srm AS sr ON sr.dim IS NOT DISTINCT FROM c.dim
+    LEFT JOIN adjusted AS ar ON ar.k = c.k AND ar.m = 0
+    LEFT JOIN adjusted AS arev ON arev.k = c.k AND arev.m = 1
+    ORDER BY c.k;
+END $$;
+
+-- Analysis on Citus (63_analysis_citus): what experience_results and
+-- experience_analysis call to choose it and there, as their caller (the workers run the
+-- shard functions as the caller too).
+GRANT EXECUTE ON FUNCTION
+    convert_internal.citus_tracking(),
+    convert_internal.analysis_tally_shard(regclass, regclass, bigint, bigint, timestamptz, timestamptz,
+                                          numeric, numeric, boolean, numeric, numeric, boolean),
+    convert_internal.analysis_moments_shard(regclass, regclass, regclass, bigint, bigint,
+                                            timestamptz, timestamptz, numeric, numeric, boolean,
+                                            numeric, numeric, boolean, interval, text),
+    convert_internal.analysis_tally_sum(text[]),
+    convert_internal.analysis_moments_sum(text[]),
+    convert_internal.analysis_on_shards(text),
+    convert_internal.analysis_tally_citus(bigint, bigint, timestamptz, timestamptz,
+                                          numeric, numeric, numeric, numeric),
+    convert_internal.analysis_moments_citus(bigint, bigint, timestamptz, timestamptz,
+                                            numeric, numeric, numeric, numeric, interval, text)
+TO convert_analyst;
+
+-- ---------------------------------------------------------------------------
 -- Citus: the project model as reference tables (sql/install/57_model_citus.sql)
 -- ---------------------------------------------------------------------------
 -- The model's triggers act on the coordinator's copy only; the SQL

@@ -93,3 +93,22 @@ TO convert_analyst;
 GRANT EXECUTE ON FUNCTION convert.track_max_source_bytes() TO convert_analyst;
 GRANT SELECT ON convert.segment_sets, convert.events_with_segments,
                 convert.visitor_bucketing_with_segments TO convert_analyst;
+
+-- Analysis on Citus (63_analysis_citus): what experience_results and
+-- experience_analysis call to choose it and there, as their caller (the workers run the
+-- shard functions as the caller too).
+GRANT EXECUTE ON FUNCTION
+    convert_internal.citus_tracking(),
+    convert_internal.analysis_tally_shard(regclass, regclass, bigint, bigint, timestamptz, timestamptz,
+                                          numeric, numeric, boolean, numeric, numeric, boolean),
+    convert_internal.analysis_moments_shard(regclass, regclass, regclass, bigint, bigint,
+                                            timestamptz, timestamptz, numeric, numeric, boolean,
+                                            numeric, numeric, boolean, interval, text),
+    convert_internal.analysis_tally_sum(text[]),
+    convert_internal.analysis_moments_sum(text[]),
+    convert_internal.analysis_on_shards(text),
+    convert_internal.analysis_tally_citus(bigint, bigint, timestamptz, timestamptz,
+                                          numeric, numeric, numeric, numeric),
+    convert_internal.analysis_moments_citus(bigint, bigint, timestamptz, timestamptz,
+                                            numeric, numeric, numeric, numeric, interval, text)
+TO convert_analyst;

@@ -9,6 +9,10 @@
  * materialised.  Everything the tally allocates lives in one memory context
  * (analysis_memory.c), so an error or a cancel mid-scan frees it with the
  * rest of the query.
+ *
+ * The *_shard functions run the same tally over relations they are given:
+ * on Citus each worker tallies one co-located pair of shards and the
+ * coordinator adds the per-variation sums (sql/install/63_analysis_citus.sql).
  */
 #include "postgres.h"
 
@@ -18,6 +22,7 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -30,6 +35,8 @@
 PG_FUNCTION_INFO_V1(convert_analysis_tally);
 PG_FUNCTION_INFO_V1(convert_analysis_moments);
 PG_FUNCTION_INFO_V1(convert_analysis_daily);
+PG_FUNCTION_INFO_V1(convert_analysis_tally_shard);
+PG_FUNCTION_INFO_V1(convert_analysis_moments_shard);
 
 /* What a scan returns: analysis_tally's rows, analysis_moments', or days. */
 typedef enum TallyOutput
@@ -42,9 +49,15 @@ typedef enum TallyOutput
 /* The longest CUPED lookback: a year, in microseconds. */
 #define MAX_LOOKBACK (INT64CONST(366) * USECS_PER_DAY)
 
+/*
+ * The scans' queries, each with %s for the relations it reads: the
+ * tracking tables themselves, or on Citus one co-located shard of each
+ * (scan_relations).
+ */
+
 /* The experience's exposures in the period: first assignments, one per visitor. */
 #define EXPOSURES \
-	"  FROM convert.visitor_bucketing AS vb" \
+	"  FROM %s AS vb" \
 	" WHERE vb.project_id = $1 AND vb.experience_id = $2" \
 	"   AND vb.bucketed_at >= $3 AND vb.bucketed_at < $4"
 
@@ -60,8 +73,8 @@ static const char *const exposures_query =
  */
 static const char *const dimension_exposures_query =
 "SELECT vb.visitor_id, vb.variation_id, vb.bucketed_at, s.segments ->> $5"
-"  FROM convert.visitor_bucketing AS vb"
-"  LEFT JOIN convert.segment_sets AS s ON s.digest = vb.segments_digest"
+"  FROM %s AS vb"
+"  LEFT JOIN %s AS s ON s.digest = vb.segments_digest"
 " WHERE vb.project_id = $1 AND vb.experience_id = $2"
 "   AND vb.bucketed_at >= $3 AND vb.bucketed_at < $4";
 
@@ -76,9 +89,21 @@ static const char *const exposure_count_query = "SELECT count(*)" EXPOSURES;
 static const char *const conversions_query =
 "SELECT ev.visitor_id, ev.received_at, ev.goal_id, ev.goal_data IS NOT NULL,"
 "       ev.amount::text, ev.products_count::text"
-"  FROM convert.events AS ev"
+"  FROM %s AS ev"
 " WHERE ev.project_id = $1 AND ev.event_type = 'conversion'"
 "   AND ev.received_at >= $3 AND ev.received_at < $4";
+
+/* The relations a tally reads, as quoted qualified names. */
+typedef struct ScanRelations
+{
+	const char *exposures;		/* convert.visitor_bucketing or a shard of it */
+	const char *conversions;	/* convert.events or a shard of it */
+	const char *segments;		/* convert.segment_sets or its shard */
+} ScanRelations;
+
+static const ScanRelations tracking_tables = {
+	"convert.visitor_bucketing", "convert.events", "convert.segment_sets"
+};
 
 /* $1 project_id, $2 experience_id, $3 from, $4 to (exclusive), $5 dimension */
 #define SCAN_PARAMS 5
@@ -285,10 +310,10 @@ scan_into_tally(const char *query, bool (*receive) (TupleTableSlot *, DestReceiv
 
 /* Size the tally's visitor table by the number of exposures, counted first. */
 static void
-reserve_for_exposures(cv_tally *tally, ParamListInfo params)
+reserve_for_exposures(cv_tally *tally, const ScanRelations *relations, ParamListInfo params)
 {
-	SPIPlanPtr	plan = SPI_prepare_cursor(exposure_count_query, SCAN_PARAMS, scan_param_types,
-										  CURSOR_OPT_PARALLEL_OK);
+	SPIPlanPtr	plan = SPI_prepare_cursor(psprintf(exposure_count_query, relations->exposures),
+										  SCAN_PARAMS, scan_param_types, CURSOR_OPT_PARALLEL_OK);
 	SPIExecuteOptions options = {0};
 	bool		isnull;
 	Datum		count;
@@ -416,10 +441,6 @@ emit_totals(FunctionCallInfo fcinfo, const cv_tally_totals *totals, size_t count
 	}
 }
 
-/*
- * The tally of both SQL functions: exposures, then the conversions from
- * lookback (microseconds) before the first exposure on.
- */
 /* One row per variation, goal and day (analysis_daily). */
 static void
 emit_days(FunctionCallInfo fcinfo, cv_tally *tally)
@@ -442,26 +463,91 @@ emit_days(FunctionCallInfo fcinfo, cv_tally *tally)
 	}
 }
 
+/*
+ * Where a tally function's arguments are: shard functions take the
+ * relations to read first, then the arguments of the function they stand
+ * for (args[0] is that function's first).
+ */
+typedef struct TallyCall
+{
+	FunctionCallInfo fcinfo;
+	int			first;			/* the index of project_id */
+	ScanRelations relations;
+} TallyCall;
+
+/* The call of a function over the tracking tables themselves. */
+static TallyCall
+tracking_call(FunctionCallInfo fcinfo)
+{
+	TallyCall	call = {fcinfo, 0, tracking_tables};
+
+	return call;
+}
+
+/* A regclass argument as a quoted qualified name for the scans' queries. */
+static const char *
+relation_argument(FunctionCallInfo fcinfo, int arg)
+{
+	Oid			relid;
+	char	   *name;
+
+	if (PG_ARGISNULL(arg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the relations to analyse must not be NULL")));
+	relid = PG_GETARG_OID(arg);
+	name = get_rel_name(relid);
+	if (name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name);
+}
+
+/*
+ * The call of a shard function: the exposures' and conversions' relations
+ * (and with_segments, the segments') come first; SPI reads them as the
+ * caller, so they are only names here, never privileges.
+ */
+static TallyCall
+shard_call(FunctionCallInfo fcinfo, bool with_segments)
+{
+	TallyCall	call = {fcinfo, with_segments ? 3 : 2, tracking_tables};
+
+	call.relations.exposures = relation_argument(fcinfo, 0);
+	call.relations.conversions = relation_argument(fcinfo, 1);
+	if (with_segments)
+		call.relations.segments = relation_argument(fcinfo, 2);
+	return call;
+}
+
 /* Run the tally for one analysis function: exposures, then conversions from
  * the first exposure minus lookback, then output's rows. */
 static Datum
-run_tally(FunctionCallInfo fcinfo, int64 lookback, TallyOutput output, text *dimension)
+run_tally(const TallyCall *call, int64 lookback, TallyOutput output, text *dimension)
 {
-	TimestampTz from = PG_ARGISNULL(2) ? DT_NOBEGIN : PG_GETARG_TIMESTAMPTZ(2);
-	TimestampTz to = PG_ARGISNULL(3) ? DT_NOEND : PG_GETARG_TIMESTAMPTZ(3);
+	FunctionCallInfo fcinfo = call->fcinfo;
+	const ScanRelations *rel = &call->relations;
+	int			first = call->first;
+	TimestampTz from = PG_ARGISNULL(first + 2) ? DT_NOBEGIN : PG_GETARG_TIMESTAMPTZ(first + 2);
+	TimestampTz to = PG_ARGISNULL(first + 3) ? DT_NOEND : PG_GETARG_TIMESTAMPTZ(first + 3);
 	MemoryContext context;
 	cv_allocator allocator;
 	cv_tally   *tally;
 	const cv_tally_totals *totals;
 	size_t		count;
 	ParamListInfo params;
+	int64		project_id;
+	int64		experience_id;
 	int64		first_exposure;
 	AnalysisGroups *groups = NULL;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	if (PG_ARGISNULL(first) || PG_ARGISNULL(first + 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("project_id and experience_id must not be NULL")));
+	project_id = PG_GETARG_INT64(first);
+	experience_id = PG_GETARG_INT64(first + 1);
 	context = AllocSetContextCreate(CurrentMemoryContext, "analysis tally",
 									ALLOCSET_DEFAULT_SIZES);
 	allocator = analysis_allocator(context);
@@ -470,8 +556,8 @@ run_tally(FunctionCallInfo fcinfo, int64 lookback, TallyOutput output, text *dim
 		check_tally_status(CV_TALLY_NO_MEMORY);
 	if (output != OUTPUT_DAYS)
 	{
-		set_bounds(fcinfo, tally, CV_MEASURE_ORDER_VALUE, 4);
-		set_bounds(fcinfo, tally, CV_MEASURE_PRODUCTS, 7);
+		set_bounds(fcinfo, tally, CV_MEASURE_ORDER_VALUE, first + 4);
+		set_bounds(fcinfo, tally, CV_MEASURE_PRODUCTS, first + 7);
 	}
 	cv_tally_set_lookback(tally, lookback);
 	if (dimension != NULL)
@@ -479,10 +565,11 @@ run_tally(FunctionCallInfo fcinfo, int64 lookback, TallyOutput output, text *dim
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	params = scan_params(PG_GETARG_INT64(0), PG_GETARG_INT64(1), from, to, dimension);
-	reserve_for_exposures(tally, params);
-	scan_into_tally(groups ? dimension_exposures_query : exposures_query, receive_exposure,
-					tally, groups, context, params);
+	params = scan_params(project_id, experience_id, from, to, dimension);
+	reserve_for_exposures(tally, rel, params);
+	scan_into_tally(groups ? psprintf(dimension_exposures_query, rel->exposures, rel->segments)
+					: psprintf(exposures_query, rel->exposures),
+					receive_exposure, tally, groups, context, params);
 	/* conversions before the first exposure's lookback cannot count */
 	check_tally_status(cv_tally_end_exposures(tally, &first_exposure));
 	if (first_exposure != INT64_MAX)
@@ -493,8 +580,9 @@ run_tally(FunctionCallInfo fcinfo, int64 lookback, TallyOutput output, text *dim
 
 		if (lookback == 0)
 			start = Max(from, first_exposure);
-		scan_into_tally(conversions_query, receive_conversion, tally, NULL, context,
-						scan_params(PG_GETARG_INT64(0), PG_GETARG_INT64(1), start, to, NULL));
+		scan_into_tally(psprintf(conversions_query, rel->conversions), receive_conversion,
+						tally, NULL, context,
+						scan_params(project_id, experience_id, start, to, NULL));
 	}
 	SPI_finish();
 
@@ -519,7 +607,54 @@ run_tally(FunctionCallInfo fcinfo, int64 lookback, TallyOutput output, text *dim
 Datum
 convert_analysis_tally(PG_FUNCTION_ARGS)
 {
-	return run_tally(fcinfo, 0, OUTPUT_TOTALS, NULL);
+	TallyCall	call = tracking_call(fcinfo);
+
+	return run_tally(&call, 0, OUTPUT_TOTALS, NULL);
+}
+
+/*
+ * convert_internal.analysis_tally_shard(exposures, conversions, the arguments
+ *                                       of analysis_tally)
+ * analysis_tally over the given relations instead of the tracking tables:
+ * on Citus one co-located pair of shards (docs/citus.md).
+ */
+Datum
+convert_analysis_tally_shard(PG_FUNCTION_ARGS)
+{
+	TallyCall	call = shard_call(fcinfo, false);
+
+	return run_tally(&call, 0, OUTPUT_TOTALS, NULL);
+}
+
+/* The lookback argument of analysis_moments, checked, in microseconds. */
+static int64
+lookback_argument(FunctionCallInfo fcinfo, int arg)
+{
+	Interval   *span;
+
+	if (PG_ARGISNULL(arg))
+		return 0;
+	span = PG_GETARG_INTERVAL_P(arg);
+	if (span->month != 0 || span->day < 0 || span->time < 0 ||
+		span->day > 366 || span->time > MAX_LOOKBACK ||
+		(int64) span->day * USECS_PER_DAY + span->time > MAX_LOOKBACK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("CUPED lookback must be between 0 and 366 days"),
+				 errhint("Give it in days or hours, e.g. '14 days'; months are not a fixed length.")));
+	return (int64) span->day * USECS_PER_DAY + span->time;
+}
+
+/* analysis_moments over the call's relations: lookback and dimension follow
+ * analysis_tally's arguments. */
+static Datum
+run_moments(const TallyCall *call)
+{
+	FunctionCallInfo fcinfo = call->fcinfo;
+	int			first = call->first;
+
+	return run_tally(call, lookback_argument(fcinfo, first + 10), OUTPUT_MOMENTS,
+					 PG_ARGISNULL(first + 11) ? NULL : PG_GETARG_TEXT_PP(first + 11));
 }
 
 /*
@@ -533,23 +668,23 @@ convert_analysis_tally(PG_FUNCTION_ARGS)
 Datum
 convert_analysis_moments(PG_FUNCTION_ARGS)
 {
-	int64		lookback = 0;
+	TallyCall	call = tracking_call(fcinfo);
 
-	if (!PG_ARGISNULL(10))
-	{
-		Interval   *span = PG_GETARG_INTERVAL_P(10);
+	return run_moments(&call);
+}
 
-		if (span->month != 0 || span->day < 0 || span->time < 0 ||
-			span->day > 366 || span->time > MAX_LOOKBACK ||
-			(int64) span->day * USECS_PER_DAY + span->time > MAX_LOOKBACK)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("CUPED lookback must be between 0 and 366 days"),
-					 errhint("Give it in days or hours, e.g. '14 days'; months are not a fixed length.")));
-		lookback = (int64) span->day * USECS_PER_DAY + span->time;
-	}
-	return run_tally(fcinfo, lookback, OUTPUT_MOMENTS,
-					 PG_ARGISNULL(11) ? NULL : PG_GETARG_TEXT_PP(11));
+/*
+ * convert_internal.analysis_moments_shard(exposures, conversions, segments,
+ *                                         the arguments of analysis_moments)
+ * analysis_moments over the given relations: on Citus one co-located pair
+ * of shards and the segments' reference shard (docs/citus.md).
+ */
+Datum
+convert_analysis_moments_shard(PG_FUNCTION_ARGS)
+{
+	TallyCall	call = shard_call(fcinfo, true);
+
+	return run_moments(&call);
 }
 
 /*
@@ -560,5 +695,7 @@ convert_analysis_moments(PG_FUNCTION_ARGS)
 Datum
 convert_analysis_daily(PG_FUNCTION_ARGS)
 {
-	return run_tally(fcinfo, 0, OUTPUT_DAYS, NULL);
+	TallyCall	call = tracking_call(fcinfo);
+
+	return run_tally(&call, 0, OUTPUT_DAYS, NULL);
 }

@@ -9,11 +9,13 @@
 # decisions over a table distributed by visitor_id equal a local run; a
 # thousand SDK-shaped batches tracked through the coordinator store exactly
 # what a single node stores, also as convert_api and from 4 concurrent
-# sessions, and a batch with a bad event in the middle stores nothing; experience_results, experience_analysis,
-# experience_daily_results and srm_check equal the single node's, also for
-# an analyst's own login role; DROP EXTENSION is refused until
-# citus_prepare_drop(), then leaves nothing; and a database that installed
-# 0.1.0 on Citus updates to 0.2.0 on every node and distributes.
+# sessions, and a batch with a bad event in the middle stores nothing;
+# experience_results, experience_analysis, experience_daily_results and
+# srm_check equal the single node's, also for an analyst's own login role,
+# the per-visitor tally running on the workers (fixed outlier bounds); DROP
+# EXTENSION is refused until citus_prepare_drop(), then leaves nothing; and
+# a database that installed 0.1.0 on Citus updates to 0.2.0 on every node
+# and distributes.
 # Skips (exit 0) when Citus is not installed.
 # Usage: test/live/citus_test.sh [BATCHES]   (default 1000)
 # Prints "citus: N passed, N failed".
@@ -295,7 +297,8 @@ cs=$(c -c "$srm" 2>&1)
 check "srm_check equals the single node's" "$([[ $cs == "$(s -c "$srm")" ]]; echo $?)" "$cs"
 
 # An analyst logs in as a role of their own, a member of convert_analyst
-# (Citus creates the role on the workers, where it reads the shards).
+# (Citus creates the role on the workers, where the shard tallies run as
+# the caller).
 c -c "CREATE ROLE citus_test_analyst LOGIN IN ROLE convert_analyst" >/dev/null
 analyst() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${ports[0]}" -U citus_test_analyst -d convert_citus "$@"; }
 ar=$(analyst -c "$results" 2>&1)
@@ -322,6 +325,46 @@ for readout in "experience_analysis(82, '83')" "experience_analysis(82, '83', di
   got=$(c -c "$query" 2>&1)
   check "$readout equals the single node's" "$([[ $got == "$(s -c "$query")" ]]; echo $?)" "$(head -c 300 <<<"$got")"
 done
+
+# The per-visitor tally runs on the workers: one shard query per pair of
+# co-located shards, and no per-visitor scan of the events from the
+# coordinator (docs/citus.md, Analysis).
+shard_count=$(c -c "SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = 'convert.visitor_bucketing'::regclass")
+for readout in "experience_results(82, '83')" "experience_analysis(82, '83', dimension => 'country', cuped => true)"; do
+  shard_fn=analysis_tally_shard
+  [[ $readout == experience_analysis* ]] && shard_fn=analysis_moments_shard
+  c -c "SET citus.log_remote_commands = on" -c "SET client_min_messages = notice" \
+    -c "SELECT count(*) FROM convert.$readout" >"$work/remote.out" 2>&1
+  on_shards=$(grep -c "issuing SELECT coalesce(json_agg(t), '\[\]') FROM convert_internal.$shard_fn(" "$work/remote.out")
+  check "$readout: the tally ran on each of the $shard_count shard pairs" \
+    "$([[ $on_shards == "$shard_count" ]]; echo $?)" "$on_shards; $(head -c 300 "$work/remote.out")"
+  echo "$readout on Citus: $(grep -c issuing "$work/remote.out") remote commands, $on_shards of them shard tallies"
+  scans=$(grep "issuing" "$work/remote.out" | grep -v "convert_internal.$shard_fn(" | grep -c "events_[0-9]")
+  check "$readout: the coordinator read no events itself" "$([[ $scans == 0 ]]; echo $?)" \
+    "$(grep "issuing" "$work/remote.out" | grep -v "convert_internal.$shard_fn(" | grep -m 1 "events_[0-9]" | head -c 300)"
+done
+# An error on a worker reaches the caller with its message and the shard.
+err=$(c -c "SELECT count(*) FROM convert_internal.analysis_moments_citus(82, 83, NULL, NULL, NULL, NULL, NULL, NULL,
+                                                                          '2 months', NULL)" 2>&1)
+check "a worker's error reaches the caller" \
+  "$([[ $err == *"ERROR:  CUPED lookback must be between 0 and 366 days"*"On shard "* ]]; echo $?)" \
+  "$(head -c 300 <<<"$err")"
+# Percentile outlier bounds keep the coordinator's tally (every order value
+# at once): the same answers, and no shard tally.
+for db in c s; do
+  $db -c "UPDATE convert.projects SET outliers = '{\"order_value\": {\"detection_type\": \"percentile\", \"min\": 5, \"max\": 95}}' WHERE id = 82"
+done
+bounded="SELECT md5(string_agg(r::text, ',')) FROM convert.experience_results(82, '83') AS r"
+got=$(c -c "SET citus.log_remote_commands = on" -c "SET client_min_messages = notice" -c "$bounded" 2>"$work/remote.out")
+check "with percentile bounds experience_results equals the single node's" \
+  "$([[ $got == "$(s -c "$bounded")" && $(grep -c analysis_tally_shard "$work/remote.out") == 0 ]]; echo $?)" "$got"
+for db in c s; do
+  $db -c "UPDATE convert.projects SET outliers = '{\"order_value\": {\"detection_type\": \"min_max\", \"min\": 1, \"max\": 40}}' WHERE id = 82"
+done
+got=$(c -c "$bounded" 2>&1)
+check "with fixed bounds (on the shards) experience_results equals the single node's" \
+  "$([[ $got == "$(s -c "$bounded")" ]]; echo $?)" "$got"
+for db in c s; do $db -c "UPDATE convert.projects SET outliers = NULL WHERE id = 82"; done
 
 # Concurrent sessions: 4 at once through the coordinator store the same
 # assignments, goals and transactions as one session on the single node
