@@ -3589,6 +3589,7 @@ AS $$
 DECLARE
     tables constant regclass[] := convert_internal.citus_tables();
     names text[];
+    waiting bigint;
     obj regclass;
 BEGIN
     IF cardinality(tables) = 0 THEN
@@ -3617,6 +3618,16 @@ BEGIN
     FROM unnest(tables) WITH ORDINALITY AS t(tab, n);
     EXECUTE 'DROP TABLE ' || array_to_string(names, ', ') || ' CASCADE';
     DROP EVENT TRIGGER IF EXISTS convert_citus_drop_guard;
+    -- old copies of moved shards are Citus' to drop, in the background or
+    -- by a procedure that cannot run inside this function's transaction
+    EXECUTE 'SELECT count(*) FROM pg_catalog.pg_dist_cleanup WHERE object_name LIKE ''convert.%'''
+        INTO waiting;
+    IF waiting > 0 THEN
+        RAISE WARNING '% old copies of shards of convert still wait for Citus'' cleanup', waiting
+            USING DETAIL = 'A shard move left them on the node it moved the shards from.',
+                  HINT = 'CALL citus_cleanup_orphaned_resources(); drops them now; Citus also does it '
+                         'in the background (citus.defer_shard_delete_interval).';
+    END IF;
     RETURN names;
 END
 $$;
@@ -3629,6 +3640,46 @@ REVOKE ALL ON FUNCTION convert_internal.citus_tables() FROM PUBLIC;
 -- The config cache of a deleted project is cleared by refresh_config_cache
 -- (above) rather than by a foreign key on Citus; on a single server the key
 -- stays.
+
+-- Rows identified whole where a table has no key (sql/install/30_model.sql,
+-- 50_tracking_tables.sql): logical replication and Citus moving shards or
+-- copying the model to a new node need a replica identity.  Partitions
+-- made from now on get it when created; those 0.1.0 made get it here.
+ALTER TABLE convert.experience_audiences REPLICA IDENTITY FULL;
+ALTER TABLE convert.events REPLICA IDENTITY FULL;
+
+-- The partition for `day` with the indexes analysis filters on.
+CREATE OR REPLACE FUNCTION convert_internal.create_event_partition(day date)
+RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+DECLARE
+    part text := convert_internal.event_partition_name(day);
+BEGIN
+    EXECUTE format('CREATE TABLE convert.%I PARTITION OF convert.events FOR VALUES FROM (%L) TO (%L)',
+                   part, day::timestamp AT TIME ZONE 'UTC', (day + 1)::timestamp AT TIME ZONE 'UTC');
+    EXECUTE format('ALTER TABLE convert.%I REPLICA IDENTITY FULL', part);
+    EXECUTE format('CREATE INDEX %I ON convert.%I (project_id, visitor_id)',
+                   part || '_visitor', part);
+    EXECUTE format('CREATE INDEX %I ON convert.%I (project_id, experience_id, variation_id)'
+                   ' WHERE event_type = %L', part || '_experience', part, 'bucketing');
+    EXECUTE format('CREATE INDEX %I ON convert.%I (project_id, goal_id) WHERE event_type = %L',
+                   part || '_goal', part, 'conversion');
+END
+$$;
+
+DO $$
+DECLARE
+    part regclass;
+BEGIN
+    FOR part IN SELECT h.inhrelid::regclass FROM pg_catalog.pg_inherits AS h
+                WHERE h.inhparent = 'convert.events'::pg_catalog.regclass
+    LOOP
+        EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', part);
+    END LOOP;
+END
+$$;
 
 -- ---------------------------------------------------------------------------
 -- Last: nothing created above is executable by PUBLIC (98_privileges.sql)

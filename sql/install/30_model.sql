@@ -217,6 +217,10 @@ CREATE TABLE convert.experience_audiences (
     FOREIGN KEY (project_id, audience_id) REFERENCES convert.audiences DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (project_id, segment_id) REFERENCES convert.segments DEFERRABLE INITIALLY DEFERRED
 );
+-- Without a primary key (either target may be NULL), rows are identified
+-- whole: logical replication, and Citus copying the model to a new node,
+-- need a replica identity.
+ALTER TABLE convert.experience_audiences REPLICA IDENTITY FULL;
 CREATE INDEX experience_audiences_audience ON convert.experience_audiences (project_id, audience_id);
 CREATE INDEX experience_audiences_segment ON convert.experience_audiences (project_id, segment_id);
 

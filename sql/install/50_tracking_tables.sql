@@ -41,6 +41,11 @@ CREATE TABLE convert.events (
 -- belongs to the extension, so partitioned indexes here would make
 -- pg_restore create each partition's indexes twice.
 
+-- Events have no key; they are only ever inserted, so identifying a row
+-- whole costs nothing, and it lets logical replication (and Citus moving
+-- shards to a new node) carry them.  Each partition gets the same.
+ALTER TABLE convert.events REPLICA IDENTITY FULL;
+
 COMMENT ON TABLE convert.events IS
 'Tracked events, one row per stored event, partitioned by day (UTC) of received_at';
 

@@ -24,6 +24,7 @@ DECLARE
 BEGIN
     EXECUTE format('CREATE TABLE convert.%I PARTITION OF convert.events FOR VALUES FROM (%L) TO (%L)',
                    part, day::timestamp AT TIME ZONE 'UTC', (day + 1)::timestamp AT TIME ZONE 'UTC');
+    EXECUTE format('ALTER TABLE convert.%I REPLICA IDENTITY FULL', part);
     EXECUTE format('CREATE INDEX %I ON convert.%I (project_id, visitor_id)',
                    part || '_visitor', part);
     EXECUTE format('CREATE INDEX %I ON convert.%I (project_id, experience_id, variation_id)'

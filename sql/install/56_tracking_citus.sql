@@ -284,6 +284,7 @@ AS $$
 DECLARE
     tables constant regclass[] := convert_internal.citus_tables();
     names text[];
+    waiting bigint;
     obj regclass;
 BEGIN
     IF cardinality(tables) = 0 THEN
@@ -312,6 +313,16 @@ BEGIN
     FROM unnest(tables) WITH ORDINALITY AS t(tab, n);
     EXECUTE 'DROP TABLE ' || array_to_string(names, ', ') || ' CASCADE';
     DROP EVENT TRIGGER IF EXISTS convert_citus_drop_guard;
+    -- old copies of moved shards are Citus' to drop, in the background or
+    -- by a procedure that cannot run inside this function's transaction
+    EXECUTE 'SELECT count(*) FROM pg_catalog.pg_dist_cleanup WHERE object_name LIKE ''convert.%'''
+        INTO waiting;
+    IF waiting > 0 THEN
+        RAISE WARNING '% old copies of shards of convert still wait for Citus'' cleanup', waiting
+            USING DETAIL = 'A shard move left them on the node it moved the shards from.',
+                  HINT = 'CALL citus_cleanup_orphaned_resources(); drops them now; Citus also does it '
+                         'in the background (citus.defer_shard_delete_interval).';
+    END IF;
     RETURN names;
 END
 $$;

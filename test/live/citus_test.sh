@@ -2,7 +2,8 @@
 # Live check on Citus (docs/citus.md); not part of `make test`, since Citus
 # has no Debian package here: build it from source first (docs/citus.md).
 #
-# Starts a coordinator and two workers on loopback from a private
+# Starts a coordinator and two workers (a third joins later) on loopback
+# from a private
 # installation of the extension, and checks: citus_distribute() refuses
 # without Citus; the project model becomes reference tables whose changes
 # reach the coordinator's config cache and notifications only; backfill
@@ -12,7 +13,8 @@
 # sessions, and a batch with a bad event in the middle stores nothing;
 # experience_results, experience_analysis, experience_daily_results and
 # srm_check equal the single node's, also for an analyst's own login role,
-# the per-visitor tally running on the workers (fixed outlier bounds); DROP
+# the per-visitor tally running on the workers (fixed outlier bounds), and
+# still after a third worker joins with an online rebalance; DROP
 # EXTENSION is refused until citus_prepare_drop(), then leaves nothing; and
 # a database that installed 0.1.0 on Citus updates to 0.2.0 on every node
 # and distributes.
@@ -32,12 +34,13 @@ fi
 
 work=$(mktemp -d)
 make_server_dir "$work"
-# coordinator, worker 1, worker 2: the first free ports from 58731 (or $CITUS_TEST_PORT)
+# coordinator, workers 1 and 2, and worker 3 that joins later: the first
+# free ports from 58731 (or $CITUS_TEST_PORT)
 ports=()
-for ((port = ${CITUS_TEST_PORT:-58731}; ${#ports[@]} < 3 && port < 65000; port++)); do
+for ((port = ${CITUS_TEST_PORT:-58731}; ${#ports[@]} < 4 && port < 65000; port++)); do
   (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || ports+=("$port")
 done
-nodes=(coord w1 w2)
+nodes=(coord w1 w2 w3)
 passed=0
 failed=0
 
@@ -61,12 +64,16 @@ c() { q "${ports[0]}" convert_citus "$@"; }    # the Citus coordinator's databas
 s() { q "${ports[0]}" convert_single "$@"; }   # a single-node database on the same server
 
 private_install "$top" "$work/install" || { echo "citus: private install failed"; exit 1; }
-for i in 0 1 2; do
+for i in 0 1 2 3; do
   cluster_start "$work/${nodes[$i]}" "${ports[$i]}" || { echo "citus: cannot start ${nodes[$i]}"; exit 1; }
   cat >>"$work/${nodes[$i]}/data/postgresql.conf" <<EOF
 shared_preload_libraries = 'citus'
 citus.node_conninfo = 'sslmode=disable'
 max_prepared_transactions = 100
+# old copies of moved shards stay until citus_cleanup_orphaned_resources()
+citus.defer_shard_delete_interval = -1
+# Citus moves shards online by logical replication
+wal_level = logical
 EOF
   cluster_stop "$work/${nodes[$i]}"
   cluster_start "$work/${nodes[$i]}" "${ports[$i]}" || { echo "citus: cannot restart ${nodes[$i]}"; exit 1; }
@@ -186,6 +193,7 @@ backfill="SELECT md5(string_agg(v.visitor_id || ':' || convert.select_variation(
           FROM backfill_visitors AS v"
 for db in c s; do
   $db -c "CREATE TABLE backfill_visitors AS SELECT 'visitor-' || i AS visitor_id FROM generate_series(1, 5000) AS i" \
+      -c "ALTER TABLE backfill_visitors ADD PRIMARY KEY (visitor_id)" \
       -c "CREATE TABLE backfill_config AS SELECT convert.project_config(81, 82)::text::convert.config AS config" || exit 1
 done
 c -c "SELECT create_distributed_table('backfill_visitors', 'visitor_id')" >/dev/null || exit 1
@@ -366,6 +374,30 @@ check "with fixed bounds (on the shards) experience_results equals the single no
   "$([[ $got == "$(s -c "$bounded")" ]]; echo $?)" "$got"
 for db in c s; do $db -c "UPDATE convert.projects SET outliers = NULL WHERE id = 82"; done
 
+# Growing the cluster: a third worker gets a copy of the model and, after
+# a rebalance, shards of the tracking tables; the answers stay the same.
+# Citus' defaults: the model copied and the shards moved by logical
+# replication, which needs each table's replica identity.
+grown=$(c -c "SELECT citus_add_node('127.0.0.1', ${ports[3]})" -c "SELECT rebalance_table_shards()" 2>&1)
+check "a third worker joins and the shards are rebalanced online" $? "$(head -c 400 <<<"$grown")"
+moved=$(c -c "SELECT count(*) FROM pg_dist_placement AS pl JOIN pg_dist_node AS n USING (groupid)
+              JOIN pg_dist_shard AS s USING (shardid)
+              WHERE n.nodeport = ${ports[3]} AND s.logicalrelid = 'convert.events'::regclass")
+echo "after the rebalance w3 holds $moved of the 32 shards of convert.events"
+check "w3 holds shards of convert.events" "$([[ $moved -gt 0 ]]; echo $?)" "$moved"
+w3model=$(q "${ports[3]}" convert_citus -c "SELECT name FROM convert.projects WHERE id = 82")
+check "w3 holds the model" "$([[ $w3model == renamed ]]; echo $?)" "$w3model"
+cr=$(c -c "$results" 2>&1)
+check "after the rebalance experience_results equals the single node's" "$([[ $cr == "$(s -c "$results")" ]]; echo $?)" "$cr"
+cs=$(c -c "$srm" 2>&1)
+check "and srm_check" "$([[ $cs == "$(s -c "$srm")" ]]; echo $?)" "$cs"
+c -c "UPDATE convert.goals SET name = 'Goal G2' WHERE project_id = 82 AND id = 87" >/dev/null
+w3idle=$(q "${ports[3]}" convert_citus -c "SELECT (SELECT count(*) FROM convert.config_cache)
+                                                 + (SELECT count(*) FROM convert.config_dirty)")
+check "a model change after it is served, and w3 keeps no cache" \
+  "$([[ $(c -c "SELECT convert.project_config(81, 82) -> 'goals' -> 0 ->> 'name'") == "Goal G2" && $w3idle == 0 ]]; echo $?)" \
+  "$w3idle"
+
 # Concurrent sessions: 4 at once through the coordinator store the same
 # assignments, goals and transactions as one session on the single node
 # (which events are stored may depend on the order, those may not).
@@ -392,12 +424,15 @@ check "and store what one session stores" "$([[ $(c -c "$kept") == "$(s -c "$kep
 refused=$(c -c "DROP EXTENSION convert CASCADE" 2>&1)
 check "DROP EXTENSION is refused while distributed" \
   "$([[ $refused == *"convert.citus_prepare_drop()"* ]]; echo $?)" "$refused"
-prepared=$(c -c "SELECT array_to_string(convert.citus_prepare_drop(), ' ')" 2>&1)
+prepared=$(c -c "SELECT array_to_string(convert.citus_prepare_drop(), ' ')" 2>"$work/prepare.err")
+check "citus_prepare_drop() names the old shard copies the rebalance left" \
+  "$(grep -q "old copies of shards of convert still wait" "$work/prepare.err"; echo $?)" "$(head -c 300 "$work/prepare.err")"
+c -c "CALL citus_cleanup_orphaned_resources()" >/dev/null
 check "citus_prepare_drop() drops the 23 tables Citus holds" \
   "$([[ $(wc -w <<<"$prepared") == 23 && $prepared == *convert.events* && $prepared == *convert.projects* ]]; echo $?)" "$prepared"
 dropped=$(c -c "DROP TABLE backfill_visitors, backfill_config" -c "DROP EXTENSION convert" -c "DROP ROLE citus_test_analyst" 2>&1)
 check "DROP EXTENSION convert" $? "$dropped"
-for i in 0 1 2; do
+for i in 0 1 2 3; do
   left=$(q "${ports[$i]}" convert_citus -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                                             WHERE n.nspname = 'convert'")
   check "nothing of convert left on ${nodes[$i]}" "$([[ $left == 0 ]]; echo $?)" "$left relations"

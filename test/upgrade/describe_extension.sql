@@ -58,10 +58,10 @@ lines(kind, name, detail) AS (
     UNION ALL
     -- relations
     SELECT 'relation', r.name,
-           format('kind %s persistence %s options %s partition %s acl %s',
+           format('kind %s persistence %s options %s partition %s replica identity %s acl %s',
                   c.relkind, c.relpersistence, c.reloptions,
                   CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
-                  coalesce(c.relacl::text, 'default'))
+                  c.relreplident, coalesce(c.relacl::text, 'default'))
     FROM member_rels r JOIN pg_class c ON c.oid = r.oid
     UNION ALL
     -- columns, in their order (a column an upgrade adds must be last in the

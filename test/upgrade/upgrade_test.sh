@@ -105,6 +105,12 @@ stored=$(q "$old" -c "SELECT convert.track('upgrade-key'::text, '$(batch visitor
 check "a batch tracked before is still a duplicate" "$([[ $stored == 0 ]]; echo $?)" "stored '$stored'"
 stored=$(q "$old" -c "SELECT convert.track('upgrade-key'::text, '$(batch visitor-4 order-4)', 'Bearer upgrade-secret') ->> 'stored'")
 check "new tracking lands" "$([[ $stored == 3 ]]; echo $?)" "stored '$stored'"
+identity=$(q "$old" -c "SELECT count(*) FILTER (WHERE c.relreplident = 'f') || ' of ' || count(*)
+                        FROM pg_inherits AS h JOIN pg_class AS c ON c.oid = h.inhrelid
+                        WHERE h.inhparent = 'convert.events'::regclass")
+read -r whole _ all <<<"$identity"
+check "the partitions 0.1.0 created identify rows whole, as new ones" \
+  "$([[ $whole == "$all" && $all -gt 0 ]]; echo $?)" "$identity"
 
 # 5. DROP EXTENSION leaves nothing but the cluster-wide roles and the empty
 # schema convert, also after tracking created partitions and an upgrade.
