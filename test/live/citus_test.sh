@@ -3,11 +3,10 @@
 # has no Debian package here: build it from source first (docs/citus.md).
 #
 # Starts a coordinator and two workers (a third joins later) on loopback
-# from a private
-# installation of the extension, and checks: citus_distribute() refuses
-# without Citus; the project model becomes reference tables whose changes
-# reach the coordinator's config cache and notifications only; backfill
-# decisions over a table distributed by visitor_id equal a local run; a
+# from a private installation of the extension, and checks:
+# citus_distribute() refuses without Citus; the project model becomes
+# reference tables whose changes reach the coordinator's config cache and
+# notifications only; backfill decisions over a table distributed by visitor_id equal a local run; a
 # thousand SDK-shaped batches tracked through the coordinator store exactly
 # what a single node stores, also as convert_api and from 4 concurrent
 # sessions, and a batch with a bad event in the middle stores nothing;
