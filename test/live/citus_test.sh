@@ -6,17 +6,17 @@
 # from a private installation of the extension, and checks:
 # citus_distribute() refuses without Citus; the project model becomes
 # reference tables whose changes reach the coordinator's config cache and
-# notifications only; backfill decisions over a table distributed by visitor_id equal a local run; a
-# thousand SDK-shaped batches tracked through the coordinator store exactly
-# what a single node stores, also as convert_api and from 4 concurrent
-# sessions, and a batch with a bad event in the middle stores nothing;
-# experience_results, experience_analysis, experience_daily_results and
-# srm_check equal the single node's, also for an analyst's own login role,
-# the per-visitor tally running on the workers (fixed outlier bounds), and
-# still after a third worker joins with an online rebalance; DROP
-# EXTENSION is refused until citus_prepare_drop(), then leaves nothing; and
-# a database that installed 0.1.0 on Citus updates to 0.2.0 on every node
-# and distributes.
+# notifications only; backfill decisions over a table distributed by
+# visitor_id equal a local run; a thousand SDK-shaped batches tracked
+# through the coordinator store exactly what a single node stores, also as
+# convert_api and from 4 concurrent sessions, and a batch with a bad event
+# in the middle stores nothing; experience_results, experience_analysis,
+# experience_daily_results and srm_check equal the single node's, also for
+# an analyst's own login role, the per-visitor tally running on the workers
+# (fixed outlier bounds), and still after a third worker joins with an
+# online rebalance; DROP EXTENSION is refused until citus_prepare_drop(),
+# then leaves nothing; and a database that installed 0.1.0 on Citus updates
+# to 0.2.0 on every node and distributes.
 # Skips (exit 0) when Citus is not installed.
 # Usage: test/live/citus_test.sh [BATCHES]   (default 1000)
 # Prints "citus: N passed, N failed".
