@@ -402,12 +402,14 @@ check "a model change after it is served, and w3 keeps no cache" \
 # (which events are stored may depend on the order, those may not).
 sed -e 's/"visitorId" : "/"visitorId" : "concurrent-/g' -e 's/"value" : "t/"value" : "concurrent-t/g' "$work/batches.sql" >"$work/concurrent.sql"
 split -n l/4 "$work/concurrent.sql" "$work/part."
+start=$(( $(date +%s%N) / 1000000 ))
 for part in "$work"/part.*; do
   psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${ports[0]}" -U postgres -d convert_citus \
     -f "$part" >"$part.out" 2>&1 &
 done
 concurrent_failed=0
 for job in $(jobs -p); do wait "$job" || concurrent_failed=1; done
+echo "tracking $batches batches through the coordinator from 4 sessions: $(( $(date +%s%N) / 1000000 - start )) ms"
 check "4 concurrent sessions track without an error" "$concurrent_failed" "$(cat "$work"/part.*.out | head -c 400)"
 psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${ports[0]}" -U postgres -d convert_single \
   -f "$work/concurrent.sql" >/dev/null 2>&1
