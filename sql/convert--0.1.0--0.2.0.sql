@@ -54,17 +54,19 @@ BEGIN
     -- below then see every earlier writer's committed changes.
     PERFORM FROM convert.projects p WHERE p.id = pid FOR NO KEY UPDATE;
     DELETE FROM convert.config_dirty d WHERE d.project_id = pid;
+    -- all of a deleted project's: on Citus no foreign key cascades to the cache
     DELETE FROM convert.config_cache c
     WHERE c.project_id = pid
-      AND c.environment NOT IN (SELECT convert.config_cache_environments(pid));
+      AND (c.environment NOT IN (SELECT convert_internal.config_cache_environments(pid))
+           OR NOT EXISTS (SELECT FROM convert.projects p WHERE p.id = pid));
     GET DIAGNOSTICS n = ROW_COUNT;
     changed := changed + n;
     INSERT INTO convert.config_cache AS c (project_id, environment, debug, config, etag)
     SELECT pid, r.environment, r.debug, r.doc::pg_catalog.json, md5(r.doc)
     FROM (SELECT env.name AS environment, dbg.debug,
-                 convert.render_config(pid, CASE env.name WHEN '' THEN NULL ELSE env.name END,
+                 convert_internal.render_config(pid, CASE env.name WHEN '' THEN NULL ELSE env.name END,
                                        dbg.debug)::pg_catalog.text AS doc
-          FROM convert.config_cache_environments(pid) AS env(name),
+          FROM convert_internal.config_cache_environments(pid) AS env(name),
                (VALUES (false), (true)) AS dbg(debug)) AS r
     WHERE r.doc IS NOT NULL
     ON CONFLICT ON CONSTRAINT config_cache_pkey DO UPDATE
@@ -168,21 +170,25 @@ $$;
 -- The Serving API's minimal project settings (ConfigMinimalResponseData).
 CREATE OR REPLACE FUNCTION convert.project_config_basic(account_id bigint, project_id bigint)
 RETURNS json
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
-    SELECT (pg_catalog.jsonb_build_object('account_id', p.account_id::pg_catalog.text, 'project_id', p.id::pg_catalog.text)
-            || convert.jsonb_without_nulls(pg_catalog.jsonb_build_object(
-                   'include_jquery', p.settings -> 'include_jquery',
-                   'include_jquery_v1', p.settings -> 'include_jquery_v1',
-                   'disable_spa_functionality', p.settings -> 'disable_spa_functionality',
-                   'version', p.settings -> 'version'))
-            || CASE WHEN p.tracking_script IS NULL THEN '{}'::pg_catalog.jsonb
-                    ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script) END)::pg_catalog.json
-    FROM convert.projects p
-    WHERE p.id = (SELECT convert.resolve_project(project_config_basic.account_id,
-                                                 project_config_basic.project_id))
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT (pg_catalog.jsonb_build_object('account_id', p.account_id::pg_catalog.text, 'project_id', p.id::pg_catalog.text)
+                || convert_internal.jsonb_without_nulls(pg_catalog.jsonb_build_object(
+                       'include_jquery', p.settings -> 'include_jquery',
+                       'include_jquery_v1', p.settings -> 'include_jquery_v1',
+                       'disable_spa_functionality', p.settings -> 'disable_spa_functionality',
+                       'version', p.settings -> 'version'))
+                || CASE WHEN p.tracking_script IS NULL THEN '{}'::pg_catalog.jsonb
+                        ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script) END)::pg_catalog.json
+        FROM convert.projects p
+        WHERE p.id = (SELECT convert_internal.resolve_project(project_config_basic.account_id,
+                                                     project_config_basic.project_id)));
+END
 $$;
 
 -- Create the missing daily partitions for the UTC days first_day..last_day;
@@ -328,7 +334,6 @@ BEGIN
 END
 $$;
 
-
 -- Privileges in one place (sql/install/98_privileges.sql): no function is
 -- executable by PUBLIC, and the analysts' role.
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA convert, convert_rest FROM PUBLIC;
@@ -391,7 +396,6 @@ GRANT SELECT ON
     convert.events, convert.visitor_bucketing, convert.visitor_goals, convert.goal_transactions,
     convert.experience_results_overview, convert.srm_overview
 TO convert_analyst;
-
 
 -- ---------------------------------------------------------------------------
 -- Tracking: per-visitor segments, request limits
@@ -501,6 +505,12 @@ AS $$
 DECLARE
     received timestamptz := now();
 BEGIN
+    -- distributed tables need statements Citus can route (docs/citus.md)
+    IF convert_internal.citus_tracking() THEN
+        SELECT * INTO stored, total
+        FROM convert_internal.track_store_events_citus(target_project, visitors, enrich, batch_source);
+        RETURN;
+    END IF;
     WITH ev AS MATERIALIZED (
         -- kind: b bucketing, g plain conversion, t transaction, r other revenue
         SELECT r.*,
@@ -640,7 +650,6 @@ BEGIN
 END
 $$;
 
-
 -- ---------------------------------------------------------------------------
 -- Config serving: invalidation of keys and debug tokens
 -- ---------------------------------------------------------------------------
@@ -658,6 +667,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
+    IF convert_internal.fired_on_citus_worker(TG_TABLE_NAME) THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         PERFORM pg_catalog.pg_notify('convert_config', 'sdk_keys');
         RETURN NULL;
@@ -680,6 +692,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
+    IF convert_internal.fired_on_citus_worker(TG_TABLE_NAME) THEN
+        RETURN NULL;
+    END IF;
     PERFORM pg_catalog.pg_notify('convert_config', 'debug_tokens');
     RETURN NULL;
 END
@@ -702,35 +717,37 @@ CREATE TRIGGER config_notify_debug_tokens AFTER INSERT OR UPDATE OR DELETE OR TR
 -- neither an SDK key nor an existing account/project pair.
 CREATE FUNCTION convert.config_environments(sdk_key text)
 RETURNS text[]
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
-    WITH project AS (
-        SELECT k.project_id FROM convert.sdk_keys k
-        WHERE k.sdk_key = config_environments.sdk_key
-        UNION ALL
-        SELECT p.id FROM convert.projects p
-        WHERE config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
-          AND NOT EXISTS (SELECT FROM convert.sdk_keys k WHERE k.sdk_key = config_environments.sdk_key)
-          -- (CASE: the casts must not run on a key that is not two ids)
-          AND p.account_id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
-                                  THEN pg_catalog.split_part(config_environments.sdk_key, '/', 1)::bigint END
-          AND p.id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
-                          THEN pg_catalog.split_part(config_environments.sdk_key, '/', 2)::bigint END
-    )
-    SELECT ARRAY(SELECT e FROM convert.config_cache_environments(project.project_id) AS e
-                 WHERE e NOT IN ('', '*') ORDER BY e)
-    FROM project
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        WITH project AS (
+            SELECT k.project_id FROM convert.sdk_keys k
+            WHERE k.sdk_key = config_environments.sdk_key
+            UNION ALL
+            SELECT p.id FROM convert.projects p
+            WHERE config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+              AND NOT EXISTS (SELECT FROM convert.sdk_keys k WHERE k.sdk_key = config_environments.sdk_key)
+              -- (CASE: the casts must not run on a key that is not two ids)
+              AND p.account_id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+                                      THEN pg_catalog.split_part(config_environments.sdk_key, '/', 1)::bigint END
+              AND p.id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
+                              THEN pg_catalog.split_part(config_environments.sdk_key, '/', 2)::bigint END
+        )
+        SELECT ARRAY(SELECT e FROM convert_internal.config_cache_environments(project.project_id) AS e
+                     WHERE e NOT IN ('', '*') ORDER BY e)
+        FROM project);
+END
 $$;
 REVOKE ALL ON FUNCTION convert.config_environments(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION convert.config_environments(text) TO convert_api;
 
-
 -- ---------------------------------------------------------------------------
 -- Decisions
 -- ---------------------------------------------------------------------------
-
 
 -- ---------------------------------------------------------------------------
 -- Analysis
@@ -950,7 +967,7 @@ AS $$
 #variable_conflict use_column
 DECLARE
     p bigint := project_id;
-    e bigint := convert.analysis_experience(project_id, experience_id);
+    e bigint := convert_internal.analysis_experience(project_id, experience_id);
     t0 timestamptz := coalesce(from_time, '-infinity');
     t1 timestamptz := coalesce(to_time, 'infinity');
     use_sequential boolean := coalesce(sequential, false);
@@ -959,6 +976,7 @@ DECLARE
     proj record;
     orders record;
     items record;
+    on_shards boolean;
     exposed jsonb;
 BEGIN
     IF correction IS NOT NULL AND correction NOT IN ('holm', 'bh') THEN
@@ -976,9 +994,12 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
-    orders := convert.outlier_bounds(proj.outliers->'order_value',
+    orders := convert_internal.outlier_bounds(proj.outliers->'order_value',
         (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
-    items := convert.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
+    items := convert_internal.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
+    -- on Citus each worker tallies its visitors (63_analysis_citus.sql);
+    -- percentile bounds need every order value at once, here
+    on_shards := NOT orders.percentile AND NOT items.percentile AND convert_internal.citus_tracking();
 
     IF use_cuped AND cuped_lookback IS NULL THEN
         RAISE EXCEPTION 'cuped_lookback must not be NULL with cuped'
@@ -1011,10 +1032,21 @@ BEGIN
                t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
                t.orders, t.orders_squares, t.products_squares, t.products_orders,
                t.dimension_value AS dim
-        FROM convert.analysis_moments(p, e, from_time, to_time,
+        FROM convert_internal.analysis_moments(p, e, from_time, to_time,
                                       orders.low, orders.high, orders.percentile,
                                       items.low, items.high, items.percentile, lookback,
                                       dimension) AS t
+        WHERE NOT on_shards
+        UNION ALL
+        SELECT t.variation_id, t.goal_id, t.converting_visitors, t.conversions,
+               t.revenue, t.products, t.revenue_squares, t.pre_visitors, t.both_visitors,
+               t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
+               t.orders, t.orders_squares, t.products_squares, t.products_orders,
+               t.dimension_value
+        FROM convert_internal.analysis_moments_citus(p, e, from_time, to_time,
+                                                     orders.low, orders.high, items.low, items.high,
+                                                     lookback, dimension) AS t
+        WHERE on_shards
     ), exposure AS (
         SELECT (x.r ->> 0)::bigint AS variation_id, x.r ->> 1 AS dim, (x.r ->> 2)::bigint AS visitors
         FROM jsonb_array_elements(coalesce(exposed, '[]')) AS x(r)
@@ -1025,7 +1057,7 @@ BEGIN
         SELECT x.dim FROM exposure AS x WHERE dimension IS NOT NULL
     ), arms AS (
         SELECT a.*, dm.dim, coalesce(x.visitors, 0) AS n
-        FROM convert.analysis_arms(p, e) AS a
+        FROM convert_internal.analysis_arms(p, e) AS a
         CROSS JOIN dims AS dm
         LEFT JOIN exposure AS x ON x.variation_id = a.id AND x.dim IS NOT DISTINCT FROM dm.dim
     ), srm AS (
@@ -1377,139 +1409,6 @@ TO convert_analyst;
 -- Citus: opt-in distribution of the tracking tables (docs/citus.md)
 -- ---------------------------------------------------------------------------
 
--- (sql/install/54_tracking_store.sql) On Citus a batch is stored by
--- convert_internal.track_store_events_citus (created after the internal
--- helpers' section below).
--- Store the visitors of a batch of project target_project (their checks
--- are part of the same statement: convert.track_parse raises on the first
--- problem, and then nothing is stored).  Returns the number of events
--- stored and of events in the batch; the difference were duplicates.
---
--- Duplicates (whatever enrichData says, since a client that keeps its own
--- visitor store only repeats events when it re-sends a batch):
---   bucketing   the visitor's stored assignment for the experience already
---               is this variation, or the same decision came earlier in the batch
---   conversion without goalData: the visitor already converted on the goal
---   conversion with a transactionId: the goal already has that transaction
---   other conversions with goalData are kept (forceMultipleTransactions).
--- enrichData: a conversion's bucketing is the visitor's stored bucketing,
--- overlaid by the decisions before it in its visitor entry, then by its
--- own bucketingData (later wins per experience); segments are the stored
--- ones overlaid by the sent ones.  Segments are stored once per distinct
--- object in convert.segment_sets and events refer to them by digest.
-CREATE OR REPLACE FUNCTION convert.track_store_events(target_project bigint, visitors jsonb,
-                                           enrich boolean, batch_source text,
-                                           OUT stored integer, OUT total integer)
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, convert, pg_temp
--- one plan for every batch: planning this statement costs as much as
--- running it for an SDK-sized batch, and no argument changes the best plan
-SET plan_cache_mode = force_generic_plan
-AS $$
-DECLARE
-    received timestamptz := now();
-BEGIN
-    -- distributed tables need statements Citus can route (docs/citus.md)
-    IF convert_internal.citus_tracking() THEN
-        SELECT * INTO stored, total
-        FROM convert_internal.track_store_events_citus(target_project, visitors, enrich, batch_source);
-        RETURN;
-    END IF;
-    WITH ev AS MATERIALIZED (
-        -- kind: b bucketing, g plain conversion, t transaction, r other revenue
-        SELECT r.*,
-               CASE WHEN r.event_type = 'bucketing' THEN 'b'
-                    WHEN r.goal_data IS NULL THEN 'g'
-                    WHEN r.transaction_id IS NOT NULL THEN 't'
-                    ELSE 'r' END AS kind
-        FROM convert.track_parse(target_project, visitors,
-                                 convert.track_max_visitors(), convert.track_max_events()) AS r
-    ), sent AS MATERIALIZED (
-        -- each visitor entry's segments (track_parse gives them on the
-        -- entry's first row only), hashed once
-        SELECT ev.vi, ev.segments, ev.segments = '{}' AS empty,
-               sha256(convert_to(ev.segments::text, 'UTF8')) AS digest
-        FROM ev
-        WHERE ev.segments IS NOT NULL
-    ), new_segments AS (
-        -- stored once per distinct value, however many events refer to it
-        INSERT INTO convert.segment_sets AS ss (digest, segments)
-        SELECT DISTINCT ON (sent.digest) sent.digest, sent.segments
-        FROM sent
-        ON CONFLICT (digest) DO NOTHING
-    ), entry AS (
-        -- every event with its visitor entry's segments digest
-        SELECT ev.*, sent.digest AS sent_digest, sent.empty AS sent_empty
-        FROM ev
-        LEFT JOIN sent USING (vi)
-    ), stored_state AS (
-        -- each visitor's stored assignments (before this batch) and latest
-        -- segments, read per visitor by primary key (LATERAL): the visitors
-        -- of a batch are few next to the table
-        SELECT v.visitor_id, st.bucketing, st.segments_digest
-        FROM (SELECT DISTINCT ev.visitor_id FROM ev) AS v,
-             LATERAL (SELECT jsonb_object_agg(vb.experience_id::text, vb.variation_id::text) AS bucketing,
-                             (array_agg(vb.segments_digest ORDER BY vb.bucketed_at DESC)
-                                  FILTER (WHERE vb.segments_digest IS NOT NULL))[1] AS segments_digest
-                      FROM convert.visitor_bucketing AS vb
-                      WHERE vb.project_id = target_project AND vb.visitor_id = v.visitor_id) AS st
-    ), new_assignment AS (
-        INSERT INTO convert.visitor_bucketing AS vb
-            (project_id, visitor_id, experience_id, variation_id, bucketed_at, segments_digest)
-        -- the first decision per experience wins: ev is in payload order, and
-        -- a later row of this statement conflicts with the earlier one
-        SELECT target_project, ev.visitor_id, ev.experience_id, ev.variation_id, received, ev.sent_digest
-        FROM entry AS ev
-        WHERE ev.kind = 'b' AND NOT ev.repeated
-        ON CONFLICT (project_id, visitor_id, experience_id) DO NOTHING
-    ), new_goal AS (
-        INSERT INTO convert.visitor_goals AS vg (project_id, visitor_id, goal_id, converted_at)
-        SELECT target_project, ev.visitor_id, ev.goal_id, received
-        FROM ev
-        WHERE ev.kind = 'g' AND NOT ev.repeated
-        ON CONFLICT (project_id, visitor_id, goal_id) DO NOTHING
-        RETURNING vg.visitor_id, vg.goal_id
-    ), new_transaction AS (
-        INSERT INTO convert.goal_transactions AS gt
-            (project_id, goal_id, transaction_id, visitor_id, received_at)
-        SELECT target_project, ev.goal_id, ev.transaction_id, ev.visitor_id, received
-        FROM ev
-        WHERE ev.kind = 't' AND NOT ev.repeated
-        ON CONFLICT (project_id, goal_id, transaction_id) DO NOTHING
-        RETURNING gt.goal_id, gt.transaction_id
-    ), stored_event AS (
-        INSERT INTO convert.events
-            (received_at, project_id, visitor_id, event_type, experience_id, variation_id, goal_id,
-             amount, products_count, transaction_id, goal_data, bucketing, source,
-             segments_digest, stored_segments_digest)
-        SELECT received, target_project, ev.visitor_id, ev.event_type, ev.experience_id, ev.variation_id,
-               ev.goal_id, ev.amount, ev.products_count, ev.transaction_id, ev.goal_data,
-               CASE WHEN ev.event_type <> 'conversion' THEN NULL
-                    WHEN enrich THEN nullif(coalesce(s.bucketing, '{}') || coalesce(ev.batch_bucketing, '{}')
-                                            || coalesce(ev.bucketing_data, '{}'), '{}')
-                    ELSE ev.bucketing_data END,
-               batch_source,
-               -- the view convert.events_with_segments overlays the two
-               -- (its result is what 0.1.0 stored); an empty object sent
-               -- with nothing stored under it enriches to NULL
-               CASE WHEN enrich AND s.segments_digest IS NULL AND ev.sent_empty THEN NULL
-                    ELSE ev.sent_digest END,
-               CASE WHEN enrich THEN s.segments_digest END
-        FROM entry AS ev
-        LEFT JOIN stored_state AS s ON s.visitor_id = ev.visitor_id
-        WHERE NOT ev.repeated
-          AND CASE ev.kind
-              WHEN 'b' THEN s.bucketing ->> ev.experience_id::text IS DISTINCT FROM ev.variation_id::text
-              WHEN 'g' THEN (ev.visitor_id, ev.goal_id) IN (SELECT visitor_id, goal_id FROM new_goal)
-              WHEN 't' THEN (ev.goal_id, ev.transaction_id) IN (SELECT goal_id, transaction_id FROM new_transaction)
-              ELSE true
-              END
-        RETURNING 1
-    )
-    SELECT (SELECT count(*) FROM stored_event), (SELECT count(*) FROM ev) INTO stored, total;
-END
-$$;
-
 -- (sql/install/61_analysis_results.sql) The exposure counts come from
 -- convert_internal.analysis_exposure (created after the internal helpers'
 -- section below), which Citus runs on the shards.
@@ -1537,25 +1436,36 @@ AS $$
 #variable_conflict use_column
 DECLARE
     p bigint := project_id;
-    e bigint := convert.analysis_experience(project_id, experience_id);
+    e bigint := convert_internal.analysis_experience(project_id, experience_id);
     t0 timestamptz := coalesce(from_time, '-infinity');
     t1 timestamptz := coalesce(to_time, 'infinity');
     proj record;
     orders record;
     items record;
+    on_shards boolean;
 BEGIN
     SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
-    orders := convert.outlier_bounds(proj.outliers->'order_value',
+    orders := convert_internal.outlier_bounds(proj.outliers->'order_value',
         (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
-    items := convert.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
+    items := convert_internal.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
+    -- on Citus each worker tallies its visitors (63_analysis_citus.sql);
+    -- percentile bounds need every order value at once, here
+    on_shards := NOT orders.percentile AND NOT items.percentile AND convert_internal.citus_tracking();
 
     RETURN QUERY
     WITH arm_goal_totals AS (
         SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
                t.revenue, t.products, t.revenue_squares
-        FROM convert.analysis_tally(p, e, from_time, to_time,
+        FROM convert_internal.analysis_tally(p, e, from_time, to_time,
                                     orders.low, orders.high, orders.percentile,
                                     items.low, items.high, items.percentile) AS t
+        WHERE NOT on_shards
+        UNION ALL
+        SELECT t.variation_id, t.goal_id, t.converting_visitors, t.conversions,
+               t.revenue, t.products, t.revenue_squares
+        FROM convert_internal.analysis_tally_citus(p, e, from_time, to_time, orders.low, orders.high,
+                                                   items.low, items.high) AS t
+        WHERE on_shards
     ), exposure AS (
         SELECT x.key::bigint AS variation_id, x.value::bigint AS visitors
         FROM jsonb_each_text(convert_internal.analysis_exposure(p, e, t0, t1)) AS x
@@ -1569,7 +1479,7 @@ BEGIN
                coalesce(t.revenue, 0) AS revenue,
                coalesce(t.products, 0) AS products,
                coalesce(t.revenue_squares, 0) AS revenue_squares
-        FROM convert.analysis_arms(p, e) AS a
+        FROM convert_internal.analysis_arms(p, e) AS a
         CROSS JOIN convert.goals AS g
         LEFT JOIN convert.experience_goals AS eg
           ON eg.project_id = g.project_id AND eg.experience_id = e AND eg.goal_id = g.id
@@ -1607,16 +1517,20 @@ END $$;
 -- The experience's variations in config order; the first is the original.
 CREATE OR REPLACE FUNCTION convert.analysis_arms(project_id bigint, experience_id bigint)
 RETURNS TABLE (id bigint, key text, arm_position int, is_original boolean, weight numeric)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
-    SELECT v.id, v.key, v.position, row_number() OVER (ORDER BY v.position) = 1,
-           -- what the SDK gives the arm: running (or no status) and a positive share
-           CASE WHEN coalesce(v.status, 'running') = 'running'
-                THEN greatest(coalesce(v.traffic_allocation, 100), 0) ELSE 0 END
-    FROM convert.variations AS v
-    WHERE v.project_id = analysis_arms.project_id AND v.experience_id = analysis_arms.experience_id
-      AND v.id IS NOT NULL
-    ORDER BY v.position
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT v.id, v.key, v.position, row_number() OVER (ORDER BY v.position) = 1,
+               -- what the SDK gives the arm: running (or no status) and a positive share
+               CASE WHEN coalesce(v.status, 'running') = 'running'
+                    THEN greatest(coalesce(v.traffic_allocation, 100), 0) ELSE 0 END
+        FROM convert.variations AS v
+        WHERE v.project_id = analysis_arms.project_id AND v.experience_id = analysis_arms.experience_id
+          AND v.id IS NOT NULL
+        ORDER BY v.position;
+END
 $$;
 
 -- Sample-ratio mismatch: visitors observed per variation against the
@@ -1653,9 +1567,10 @@ AS $$
 $$;
 
 -- (sql/install/56_tracking_citus.sql)
--- Opt in to Citus: distribute the tracking tables (docs/citus.md).  Run by
--- the extension's owner on the coordinator, after the workers were added;
--- running it again distributes only what is not yet distributed.
+-- Opt in to Citus: distribute the tracking tables and make the project
+-- model reference tables (docs/citus.md).  Run by the extension's owner on
+-- the coordinator, after the workers were added; running it again
+-- distributes only what is not yet distributed.
 CREATE FUNCTION convert.citus_distribute()
 RETURNS text[]
 LANGUAGE plpgsql VOLATILE
@@ -1671,6 +1586,9 @@ BEGIN
                   HINT = 'Load citus (shared_preload_libraries), CREATE EXTENSION citus, add the '
                          'workers with citus_add_node, then call convert.citus_distribute() again.';
     END IF;
+    -- one connection per node: the model's foreign keys, created again
+    -- below, need every earlier statement of the transaction on it
+    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
     -- the visitor's rows on one shard group; a transaction is unique per
     -- goal, so its table is distributed by transaction_id instead; the
     -- batch digests (convert.track_batches) stay on the coordinator
@@ -1686,6 +1604,8 @@ BEGIN
             done := done || t.tab;
         END IF;
     END LOOP;
+    -- the project model: a copy on every node (sql/install/57_model_citus.sql)
+    done := done || convert_internal.citus_distribute_model();
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger WHERE evtname = 'convert_citus_drop_guard') THEN
         CREATE EVENT TRIGGER convert_citus_drop_guard ON ddl_command_start
             WHEN TAG IN ('DROP EXTENSION') EXECUTE FUNCTION convert_internal.citus_drop_guard();
@@ -1695,11 +1615,11 @@ END
 $$;
 
 COMMENT ON FUNCTION convert.citus_distribute() IS
-'Distributes the tracking tables on Citus (by visitor_id); returns the tables it distributed now';
+'Distributes the tracking tables on Citus (by visitor_id) and makes the project model reference tables; returns the tables it distributed now';
 
--- Before DROP EXTENSION convert on Citus: drop the distributed tracking
--- tables (their views first) with their shards on every node, and the
--- guard.  What was tracked is gone, as DROP EXTENSION would do.
+-- Before DROP EXTENSION convert on Citus: drop the tables Citus holds with
+-- their shards on every node (the views over them first), and the guard.
+-- What they held is gone, as DROP EXTENSION would do.
 CREATE FUNCTION convert.citus_prepare_drop()
 RETURNS text[]
 LANGUAGE plpgsql VOLATILE
@@ -1709,29 +1629,53 @@ SET search_path = pg_catalog, convert, pg_temp
 SET client_min_messages = warning
 AS $$
 DECLARE
-    done text[] := '{}';
-    tab text;
+    tables constant regclass[] := convert_internal.citus_tables();
+    names text[];
+    waiting bigint;
+    obj regclass;
 BEGIN
-    IF NOT convert_internal.citus_tracking() THEN
-        RETURN done;
+    IF cardinality(tables) = 0 THEN
+        RETURN '{}';
     END IF;
-    ALTER EXTENSION convert DROP VIEW convert.events_with_segments;
-    ALTER EXTENSION convert DROP VIEW convert.visitor_bucketing_with_segments;
-    DROP VIEW convert.events_with_segments, convert.visitor_bucketing_with_segments;
-    FOREACH tab IN ARRAY ARRAY['convert.events', 'convert.visitor_bucketing', 'convert.visitor_goals',
-                               'convert.goal_transactions', 'convert.segment_sets']
+    -- every view reading them, also through other views
+    FOR obj IN WITH RECURSIVE readers(view) AS (
+                   SELECT r.ev_class FROM pg_catalog.pg_depend AS d
+                   JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid
+                   WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                     AND d.refobjid = ANY (tables) AND r.ev_class <> d.refobjid
+                   UNION
+                   SELECT r.ev_class FROM readers
+                   JOIN pg_catalog.pg_depend AS d ON d.refobjid = readers.view
+                   JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid
+                   WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                     AND r.ev_class <> readers.view)
+               SELECT readers.view FROM readers
     LOOP
-        EXECUTE format('ALTER EXTENSION convert DROP TABLE %s', tab);
-        EXECUTE format('DROP TABLE %s', tab);
-        done := done || tab;
+        EXECUTE format('ALTER EXTENSION convert DROP VIEW %s', obj);
     END LOOP;
+    FOREACH obj IN ARRAY tables LOOP
+        EXECUTE format('ALTER EXTENSION convert DROP TABLE %s', obj);
+    END LOOP;
+    SELECT array_agg(convert_internal.qualified_name(t.tab) ORDER BY t.n) INTO names
+    FROM unnest(tables) WITH ORDINALITY AS t(tab, n);
+    EXECUTE 'DROP TABLE ' || array_to_string(names, ', ') || ' CASCADE';
     DROP EVENT TRIGGER IF EXISTS convert_citus_drop_guard;
-    RETURN done;
+    -- old copies of moved shards are Citus' to drop, in the background or
+    -- by a procedure that cannot run inside this function's transaction
+    EXECUTE 'SELECT count(*) FROM pg_catalog.pg_dist_cleanup WHERE object_name LIKE ''convert.%'''
+        INTO waiting;
+    IF waiting > 0 THEN
+        RAISE WARNING '% old copies of shards of convert still wait for Citus'' cleanup', waiting
+            USING DETAIL = 'A shard move left them on the node it moved the shards from.',
+                  HINT = 'CALL citus_cleanup_orphaned_resources(); drops them now; Citus also does it '
+                         'in the background (citus.defer_shard_delete_interval).';
+    END IF;
+    RETURN names;
 END
 $$;
 
 COMMENT ON FUNCTION convert.citus_prepare_drop() IS
-'On Citus, before DROP EXTENSION convert: drops the distributed tracking tables and their shards on every node';
+'On Citus, before DROP EXTENSION convert: drops the tables Citus holds and their shards on every node';
 
 REVOKE ALL ON FUNCTION convert.citus_distribute(), convert.citus_prepare_drop() FROM PUBLIC;
 
@@ -2000,8 +1944,8 @@ BEGIN
 END
 $$;
 
--- Refuse DROP EXTENSION convert while the tracking tables are distributed:
--- Citus would leave their shards on the workers.  citus_distribute()
+-- Refuse DROP EXTENSION convert while Citus holds its tables: Citus would
+-- leave their shards and copies on the workers.  citus_distribute()
 -- creates the event trigger that calls this; citus_prepare_drop() drops it.
 CREATE FUNCTION convert_internal.citus_drop_guard()
 RETURNS event_trigger
@@ -2009,12 +1953,13 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
 BEGIN
-    IF current_query() ~* '\mdrop\s+extension\M.*\mconvert\M' AND convert_internal.citus_tracking() THEN
-        RAISE EXCEPTION 'the tracking tables of convert are distributed by Citus'
+    IF current_query() ~* '\mdrop\s+extension\M.*\mconvert\M'
+       AND cardinality(convert_internal.citus_tables()) > 0 THEN
+        RAISE EXCEPTION 'tables of convert are distributed by Citus'
             USING ERRCODE = 'dependent_objects_still_exist',
                   DETAIL = 'Dropping the extension now would leave their shards on the workers.',
                   HINT = 'Run SELECT convert.citus_prepare_drop(); first: it drops those tables '
-                         'with their shards on every node (and what was tracked in them).';
+                         'with their shards on every node (and what they hold).';
     END IF;
 END
 $$;
@@ -2254,468 +2199,6 @@ $$;
 REVOKE ALL ON FUNCTION convert_internal.analysis_moments_citus(bigint, bigint, timestamptz, timestamptz,
     numeric, numeric, numeric, numeric, interval, text) FROM PUBLIC;
 
--- One row per variation and goal of an experience: exposure, conversions,
--- revenue, and each variation against the original (the first variation):
--- conversion rate by the two-proportion z-test, revenue per visitor by
--- Welch's t-test over per-visitor revenue (0 for visitors without orders).
--- A conversion counts when it is received at or after the visitor's
--- exposure; both are limited to [from_time, to_time).
-CREATE OR REPLACE FUNCTION convert.experience_results(project_id bigint, experience_id text,
-    from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL,
-    confidence float8 DEFAULT 0.95)
-RETURNS TABLE (
-    variation_id text, variation_key text, is_original boolean,
-    goal_id text, goal_key text,
-    visitors bigint, converting_visitors bigint, conversions bigint, conversion_rate float8,
-    revenue numeric, products numeric, revenue_per_visitor float8,
-    uplift float8, uplift_low float8, uplift_high float8,
-    p_value float8, chance_to_beat float8,
-    revenue_uplift float8, revenue_uplift_low float8, revenue_uplift_high float8,
-    revenue_p_value float8, revenue_chance_to_beat float8)
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, convert, pg_temp
-AS $$
-#variable_conflict use_column
-DECLARE
-    p bigint := project_id;
-    e bigint := convert_internal.analysis_experience(project_id, experience_id);
-    t0 timestamptz := coalesce(from_time, '-infinity');
-    t1 timestamptz := coalesce(to_time, 'infinity');
-    proj record;
-    orders record;
-    items record;
-    on_shards boolean;
-BEGIN
-    SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
-    orders := convert_internal.outlier_bounds(proj.outliers->'order_value',
-        (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
-    items := convert_internal.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
-    -- on Citus each worker tallies its visitors (63_analysis_citus.sql);
-    -- percentile bounds need every order value at once, here
-    on_shards := NOT orders.percentile AND NOT items.percentile AND convert_internal.citus_tracking();
-
-    RETURN QUERY
-    WITH arm_goal_totals AS (
-        SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
-               t.revenue, t.products, t.revenue_squares
-        FROM convert_internal.analysis_tally(p, e, from_time, to_time,
-                                    orders.low, orders.high, orders.percentile,
-                                    items.low, items.high, items.percentile) AS t
-        WHERE NOT on_shards
-        UNION ALL
-        SELECT t.variation_id, t.goal_id, t.converting_visitors, t.conversions,
-               t.revenue, t.products, t.revenue_squares
-        FROM convert_internal.analysis_tally_citus(p, e, from_time, to_time, orders.low, orders.high,
-                                                   items.low, items.high) AS t
-        WHERE on_shards
-    ), exposure AS (
-        SELECT x.key::bigint AS variation_id, x.value::bigint AS visitors
-        FROM jsonb_each_text(convert_internal.analysis_exposure(p, e, t0, t1)) AS x
-    ), arm_goal AS (
-        SELECT a.id AS arm, a.key AS arm_key, a.is_original, a.arm_position,
-               g.id AS goal, g.key AS goal_key, coalesce(eg.position, 1000000000) AS goal_position,
-               eg.goal_id IS NOT NULL AS experience_goal,
-               coalesce(x.visitors, 0) AS visitors,
-               coalesce(t.converting, 0) AS converting,
-               coalesce(t.conversions, 0)::bigint AS conversions,
-               coalesce(t.revenue, 0) AS revenue,
-               coalesce(t.products, 0) AS products,
-               coalesce(t.revenue_squares, 0) AS revenue_squares
-        FROM convert_internal.analysis_arms(p, e) AS a
-        CROSS JOIN convert.goals AS g
-        LEFT JOIN convert.experience_goals AS eg
-          ON eg.project_id = g.project_id AND eg.experience_id = e AND eg.goal_id = g.id
-        LEFT JOIN exposure AS x ON x.variation_id = a.id
-        LEFT JOIN arm_goal_totals AS t ON t.variation_id = a.id AND t.goal_id = g.id
-        WHERE g.project_id = p
-    ), moments AS (
-        SELECT ag.*, sum(ag.converting) OVER (PARTITION BY ag.goal) AS goal_converting,
-               CASE WHEN ag.visitors > 0 THEN ag.revenue / ag.visitors END AS mean,
-               CASE WHEN ag.visitors > 1
-                    THEN (ag.revenue_squares - ag.revenue * ag.revenue / ag.visitors) / (ag.visitors - 1)
-               END AS variance
-        FROM arm_goal AS ag
-    )
-    SELECT s.arm::text, s.arm_key, s.is_original, s.goal::text, s.goal_key,
-           s.visitors, s.converting, s.conversions,
-           CASE WHEN s.visitors > 0 THEN s.converting::float8 / s.visitors END,
-           s.revenue, s.products, s.mean::float8,
-           rate.uplift, rate.uplift_low, rate.uplift_high, rate.p_value, rate.chance_to_beat,
-           rpv.uplift, rpv.uplift_low, rpv.uplift_high, rpv.p_value, rpv.chance_to_beat
-    FROM moments AS s
-    JOIN moments AS o ON o.goal = s.goal AND o.is_original
-    LEFT JOIN LATERAL convert.two_proportion_test(o.visitors, o.converting, s.visitors, s.converting,
-                                                  confidence) AS rate ON NOT s.is_original
-    LEFT JOIN LATERAL convert.welch_test(o.visitors, o.mean::float8, o.variance::float8,
-                                         s.visitors, s.mean::float8, s.variance::float8,
-                                         confidence) AS rpv
-           ON NOT s.is_original AND o.mean IS NOT NULL AND s.mean IS NOT NULL
-              AND o.variance IS NOT NULL AND s.variance IS NOT NULL
-    -- the experience's goals, in config order, then any other goal converted on
-    WHERE s.experience_goal OR s.goal_converting > 0
-    ORDER BY s.goal_position, s.goal, s.arm_position;
-END $$;
-
--- One row per variation and goal, as convert.experience_results (the same
--- first 22 columns, the same numbers with the defaults), then:
---   p_value_adjusted, revenue_p_value_adjusted
---       with correction 'holm' or 'bh': p_value and revenue_p_value
---       adjusted as one family (every p-value of the rows); NULL otherwise
---   chance_to_win, risk, revenue_chance_to_win, revenue_risk
---       Bayesian, from the Gaussian posterior of the relative lift with
---       the prior N(0, prior_sd^2) (flat when prior_sd is NULL)
---   cuped_conversion_rate, cuped_uplift, cuped_uplift_low, cuped_uplift_high,
---   cuped_p_value, cuped_revenue_per_visitor, revenue_cuped_uplift,
---   revenue_cuped_uplift_low, revenue_cuped_uplift_high, revenue_cuped_p_value
---       with cuped: the CUPED-adjusted means and their comparison (Welch's
---       test on the adjusted values), the covariate being each visitor's
---       same metric in cuped_lookback before exposure; NULL otherwise
---   revenue_per_converter, revenue_per_converter_uplift, _uplift_low,
---   _uplift_high, _p_value, products_per_order, products_per_order_uplift,
---   _uplift_low, _uplift_high, _p_value
---       ratio metrics by the delta method (convert.ratio_test): revenue
---       over converting visitors, products over orders (conversions with
---       goal data); not part of the corrections' family
---   dimension_value, dimension_share, srm_p_value
---       with dimension (a segment key): the rows of each value of it (and
---       of visitors without one, NULL), the share of the period's visitors
---       with that value and the sample-ratio test of that value's visitors
---       against the allocations; without: NULL, 1 and the whole
---       experience's sample-ratio test
--- With sequential, p_value, uplift_low/high and their revenue_ and cuped_
--- peers are the always-valid ones (confidence sequence tuned for
--- sequential_tuning visitors), from the unpooled standard error.  With
--- cuped, the corrections adjust the CUPED p-values.
-CREATE OR REPLACE FUNCTION convert.experience_analysis(project_id bigint, experience_id text,
-    from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL,
-    confidence float8 DEFAULT 0.95,
-    correction text DEFAULT NULL,
-    sequential boolean DEFAULT false, sequential_tuning float8 DEFAULT 5000,
-    prior_sd float8 DEFAULT NULL,
-    cuped boolean DEFAULT false, cuped_lookback interval DEFAULT '14 days',
-    dimension text DEFAULT NULL)
-RETURNS TABLE (
-    variation_id text, variation_key text, is_original boolean,
-    goal_id text, goal_key text,
-    visitors bigint, converting_visitors bigint, conversions bigint, conversion_rate float8,
-    revenue numeric, products numeric, revenue_per_visitor float8,
-    uplift float8, uplift_low float8, uplift_high float8,
-    p_value float8, chance_to_beat float8,
-    revenue_uplift float8, revenue_uplift_low float8, revenue_uplift_high float8,
-    revenue_p_value float8, revenue_chance_to_beat float8,
-    p_value_adjusted float8, revenue_p_value_adjusted float8,
-    chance_to_win float8, risk float8,
-    revenue_chance_to_win float8, revenue_risk float8,
-    cuped_conversion_rate float8, cuped_uplift float8, cuped_uplift_low float8,
-    cuped_uplift_high float8, cuped_p_value float8,
-    cuped_revenue_per_visitor float8, revenue_cuped_uplift float8,
-    revenue_cuped_uplift_low float8, revenue_cuped_uplift_high float8,
-    revenue_cuped_p_value float8,
-    revenue_per_converter float8, revenue_per_converter_uplift float8,
-    revenue_per_converter_uplift_low float8, revenue_per_converter_uplift_high float8,
-    revenue_per_converter_p_value float8,
-    products_per_order float8, products_per_order_uplift float8,
-    products_per_order_uplift_low float8, products_per_order_uplift_high float8,
-    products_per_order_p_value float8,
-    dimension_value text, dimension_share float8, srm_p_value float8)
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, convert, pg_temp
--- as analysis_moments: segments join exposures without a nested loop;
--- that makes small joins look costly, which must not start JIT compilation
-SET enable_nestloop = off
-SET jit = off
-AS $$
-#variable_conflict use_column
-DECLARE
-    p bigint := project_id;
-    e bigint := convert_internal.analysis_experience(project_id, experience_id);
-    t0 timestamptz := coalesce(from_time, '-infinity');
-    t1 timestamptz := coalesce(to_time, 'infinity');
-    use_sequential boolean := coalesce(sequential, false);
-    use_cuped boolean := coalesce(cuped, false);
-    lookback interval := CASE WHEN coalesce(cuped, false) THEN cuped_lookback END;
-    proj record;
-    orders record;
-    items record;
-    on_shards boolean;
-    exposed jsonb;
-BEGIN
-    IF correction IS NOT NULL AND correction NOT IN ('holm', 'bh') THEN
-        RAISE EXCEPTION 'unknown correction "%"', left(correction, 100)
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Use ''holm'' (Holm-Bonferroni), ''bh'' (Benjamini-Hochberg) or NULL.';
-    END IF;
-    IF use_sequential AND NOT coalesce(sequential_tuning > 0 AND sequential_tuning < 'infinity', false) THEN
-        RAISE EXCEPTION 'sequential_tuning must be a positive number of visitors, not %', sequential_tuning
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = '5000 is the usual default: about the sample size at which you expect to decide.';
-    END IF;
-    IF NOT coalesce(prior_sd > 0 AND prior_sd < 'infinity', true) THEN
-        RAISE EXCEPTION 'prior_sd must be positive, or NULL for the flat prior, not %', prior_sd
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
-    orders := convert_internal.outlier_bounds(proj.outliers->'order_value',
-        (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
-    items := convert_internal.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
-    -- on Citus each worker tallies its visitors (63_analysis_citus.sql);
-    -- percentile bounds need every order value at once, here
-    on_shards := NOT orders.percentile AND NOT items.percentile AND convert_internal.citus_tracking();
-
-    IF use_cuped AND cuped_lookback IS NULL THEN
-        RAISE EXCEPTION 'cuped_lookback must not be NULL with cuped'
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'The usual window is ''14 days''.';
-    END IF;
-
-    -- visitors per variation, and per dimension value with a dimension, as
-    -- [variation, value, visitors]: counted in a query of their own, which
-    -- Citus runs on the shards (docs/citus.md)
-    IF dimension IS NULL THEN
-        SELECT jsonb_agg(jsonb_build_array(x.key::bigint, NULL::text, x.value::bigint)) INTO exposed
-        FROM jsonb_each_text(convert_internal.analysis_exposure(p, e, t0, t1)) AS x;
-    ELSE
-        -- analysis_visitor_segment's value, read here directly: each visitor
-        -- has one assignment per experience, and Citus cannot plan a call
-        -- to a function that reads a distributed table
-        SELECT jsonb_agg(jsonb_build_array(c.variation_id, c.value, c.n)) INTO exposed
-        FROM (SELECT vb.variation_id, s.segments ->> dimension AS value, count(*) AS n
-              FROM convert.visitor_bucketing AS vb
-              LEFT JOIN convert.segment_sets AS s ON s.digest = vb.segments_digest
-              WHERE vb.project_id = p AND vb.experience_id = e
-                AND vb.bucketed_at >= t0 AND vb.bucketed_at < t1
-              GROUP BY vb.variation_id, s.segments ->> dimension) AS c;
-    END IF;
-
-    RETURN QUERY
-    WITH arm_goal_totals AS (
-        SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
-               t.revenue, t.products, t.revenue_squares, t.pre_visitors, t.both_visitors,
-               t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
-               t.orders, t.orders_squares, t.products_squares, t.products_orders,
-               t.dimension_value AS dim
-        FROM convert_internal.analysis_moments(p, e, from_time, to_time,
-                                      orders.low, orders.high, orders.percentile,
-                                      items.low, items.high, items.percentile, lookback,
-                                      dimension) AS t
-        WHERE NOT on_shards
-        UNION ALL
-        SELECT t.variation_id, t.goal_id, t.converting_visitors, t.conversions,
-               t.revenue, t.products, t.revenue_squares, t.pre_visitors, t.both_visitors,
-               t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
-               t.orders, t.orders_squares, t.products_squares, t.products_orders,
-               t.dimension_value
-        FROM convert_internal.analysis_moments_citus(p, e, from_time, to_time,
-                                                     orders.low, orders.high, items.low, items.high,
-                                                     lookback, dimension) AS t
-        WHERE on_shards
-    ), exposure AS (
-        SELECT (x.r ->> 0)::bigint AS variation_id, x.r ->> 1 AS dim, (x.r ->> 2)::bigint AS visitors
-        FROM jsonb_array_elements(coalesce(exposed, '[]')) AS x(r)
-    ), dims AS (
-        -- without a dimension one group, NULL, even when nobody was exposed
-        SELECT NULL::text AS dim WHERE dimension IS NULL
-        UNION
-        SELECT x.dim FROM exposure AS x WHERE dimension IS NOT NULL
-    ), arms AS (
-        SELECT a.*, dm.dim, coalesce(x.visitors, 0) AS n
-        FROM convert_internal.analysis_arms(p, e) AS a
-        CROSS JOIN dims AS dm
-        LEFT JOIN exposure AS x ON x.variation_id = a.id AND x.dim IS NOT DISTINCT FROM dm.dim
-    ), srm AS (
-        -- per dimension value: its share of the visitors, and its split
-        SELECT ad.dim, sum(ad.n)::float8 / nullif(sum(sum(ad.n)) OVER (), 0) AS share,
-               (convert.sample_ratio_test(array_agg(ad.n::float8 ORDER BY ad.arm_position),
-                                          array_agg(ad.weight::float8 ORDER BY ad.arm_position))).p_value
-        FROM arms AS ad
-        GROUP BY ad.dim
-    ), arm_goal AS (
-        SELECT a.id AS arm, a.key AS arm_key, a.is_original, a.arm_position, a.dim,
-               g.id AS goal, g.key AS goal_key, coalesce(eg.position, 1000000000) AS goal_position,
-               eg.goal_id IS NOT NULL AS experience_goal,
-               a.n,
-               coalesce(t.converting, 0) AS converting,
-               coalesce(t.conversions, 0)::bigint AS conversions,
-               coalesce(t.revenue, 0) AS revenue,
-               coalesce(t.products, 0) AS products,
-               coalesce(t.revenue_squares, 0) AS revenue_squares,
-               coalesce(t.pre_visitors, 0) AS pre_visitors,
-               coalesce(t.both_visitors, 0) AS both_visitors,
-               coalesce(t.pre_revenue, 0) AS pre_revenue,
-               coalesce(t.pre_revenue_squares, 0) AS pre_revenue_squares,
-               coalesce(t.revenue_cross, 0) AS revenue_cross,
-               coalesce(t.orders, 0) AS orders,
-               coalesce(t.orders_squares, 0) AS orders_squares,
-               coalesce(t.products_squares, 0) AS products_squares,
-               coalesce(t.products_orders, 0) AS products_orders
-        FROM arms AS a
-        CROSS JOIN convert.goals AS g
-        LEFT JOIN convert.experience_goals AS eg
-          ON eg.project_id = g.project_id AND eg.experience_id = e AND eg.goal_id = g.id
-        LEFT JOIN arm_goal_totals AS t
-          ON t.variation_id = a.id AND t.goal_id = g.id AND t.dim IS NOT DISTINCT FROM a.dim
-        WHERE g.project_id = p
-    ), moments AS (
-        -- per arm: conversion rate and its Bernoulli variance, revenue per
-        -- visitor and its sample variance
-        SELECT ag.*, sum(ag.converting) OVER (PARTITION BY ag.goal) AS goal_converting,
-               CASE WHEN ag.n > 0 THEN ag.converting::float8 / ag.n END AS rate,
-               CASE WHEN ag.n > 0 THEN (ag.revenue / ag.n)::float8 END AS mean,
-               CASE WHEN ag.n > 1
-                    THEN ((ag.revenue_squares - ag.revenue * ag.revenue / ag.n) / (ag.n - 1))::float8
-               END AS variance
-        FROM arm_goal AS ag
-    ), pooled AS (
-        -- per goal, over every arm: what CUPED's theta is computed from
-        SELECT m.*,
-               sum(m.n) OVER w AS pooled_n,
-               sum(m.converting) OVER w AS pooled_converting,
-               sum(m.pre_visitors) OVER w AS pooled_pre_visitors,
-               sum(m.both_visitors) OVER w AS pooled_both_visitors,
-               sum(m.revenue) OVER w AS pooled_revenue,
-               sum(m.pre_revenue) OVER w AS pooled_pre_revenue,
-               sum(m.pre_revenue_squares) OVER w AS pooled_pre_revenue_squares,
-               sum(m.revenue_cross) OVER w AS pooled_revenue_cross
-        FROM moments AS m
-        WINDOW w AS (PARTITION BY m.dim, m.goal)
-    ), adjusted_moments AS (
-        -- the conversion indicator and revenue, each with its own
-        -- pre-exposure value as the covariate
-        SELECT pm.*, cr.mean AS cuped_rate, cr.variance AS cuped_rate_variance,
-               cv.mean AS cuped_mean, cv.variance AS cuped_variance
-        FROM pooled AS pm
-        LEFT JOIN LATERAL convert.cuped_moments(
-            pm.n, pm.converting, pm.converting, pm.pre_visitors, pm.pre_visitors, pm.both_visitors,
-            pm.pooled_n::bigint, pm.pooled_converting::float8, pm.pooled_pre_visitors::float8,
-            pm.pooled_pre_visitors::float8, pm.pooled_both_visitors::float8) AS cr ON use_cuped
-        LEFT JOIN LATERAL convert.cuped_moments(
-            pm.n, pm.revenue::float8, pm.revenue_squares, pm.pre_revenue, pm.pre_revenue_squares,
-            pm.revenue_cross, pm.pooled_n::bigint, pm.pooled_revenue::float8, pm.pooled_pre_revenue,
-            pm.pooled_pre_revenue_squares, pm.pooled_revenue_cross) AS cv ON use_cuped
-    ), compared AS (
-        SELECT s.arm, s.arm_key, s.is_original, s.goal, s.goal_key, s.n, s.converting,
-               s.conversions, s.rate, s.revenue, s.products, s.mean, s.dim,
-               row_number() OVER (ORDER BY s.dim, s.goal_position, s.goal, s.arm_position) AS k,
-               rate.uplift, rate.chance_to_beat,
-               CASE WHEN use_sequential THEN seq.uplift_low ELSE rate.uplift_low END AS uplift_low,
-               CASE WHEN use_sequential THEN seq.uplift_high ELSE rate.uplift_high END AS uplift_high,
-               CASE WHEN use_sequential THEN seq.p_value ELSE rate.p_value END AS p_value,
-               rpv.uplift AS revenue_uplift, rpv.chance_to_beat AS revenue_chance_to_beat,
-               CASE WHEN use_sequential THEN rseq.uplift_low ELSE rpv.uplift_low END AS revenue_uplift_low,
-               CASE WHEN use_sequential THEN rseq.uplift_high ELSE rpv.uplift_high END AS revenue_uplift_high,
-               CASE WHEN use_sequential THEN rseq.p_value ELSE rpv.p_value END AS revenue_p_value,
-               b.chance_to_win, b.risk,
-               rb.chance_to_win AS revenue_chance_to_win, rb.risk AS revenue_risk,
-               s.cuped_rate, rate_cuped.uplift AS cuped_uplift,
-               CASE WHEN use_sequential THEN rate_cuped_seq.uplift_low ELSE rate_cuped.uplift_low END
-                   AS cuped_uplift_low,
-               CASE WHEN use_sequential THEN rate_cuped_seq.uplift_high ELSE rate_cuped.uplift_high END
-                   AS cuped_uplift_high,
-               CASE WHEN use_sequential THEN rate_cuped_seq.p_value ELSE rate_cuped.p_value END
-                   AS cuped_p_value,
-               s.cuped_mean, rpv_cuped.uplift AS revenue_cuped_uplift,
-               CASE WHEN use_sequential THEN rpv_cuped_seq.uplift_low ELSE rpv_cuped.uplift_low END
-                   AS revenue_cuped_uplift_low,
-               CASE WHEN use_sequential THEN rpv_cuped_seq.uplift_high ELSE rpv_cuped.uplift_high END
-                   AS revenue_cuped_uplift_high,
-               CASE WHEN use_sequential THEN rpv_cuped_seq.p_value ELSE rpv_cuped.p_value END
-                   AS revenue_cuped_p_value,
-               CASE WHEN s.converting > 0 THEN s.revenue::float8 / s.converting END
-                   AS revenue_per_converter,
-               rpc.uplift AS rpc_uplift, rpc.uplift_low AS rpc_uplift_low,
-               rpc.uplift_high AS rpc_uplift_high, rpc.p_value AS rpc_p_value,
-               CASE WHEN s.orders > 0 THEN s.products::float8 / s.orders END AS products_per_order,
-               ppo.uplift AS ppo_uplift, ppo.uplift_low AS ppo_uplift_low,
-               ppo.uplift_high AS ppo_uplift_high, ppo.p_value AS ppo_p_value
-        FROM adjusted_moments AS s
-        JOIN adjusted_moments AS o
-          ON o.goal = s.goal AND o.dim IS NOT DISTINCT FROM s.dim AND o.is_original
-        LEFT JOIN LATERAL convert.two_proportion_test(o.n, o.converting, s.n, s.converting,
-                                                      confidence) AS rate ON NOT s.is_original
-        LEFT JOIN LATERAL convert.sequential_test(o.n, o.rate, o.rate * (1 - o.rate),
-                                                  s.n, s.rate, s.rate * (1 - s.rate),
-                                                  confidence, sequential_tuning) AS seq
-               ON use_sequential AND NOT s.is_original
-        LEFT JOIN LATERAL convert.welch_test(o.n, o.mean, o.variance, s.n, s.mean, s.variance,
-                                             confidence) AS rpv
-               ON NOT s.is_original AND o.variance IS NOT NULL AND s.variance IS NOT NULL
-        LEFT JOIN LATERAL convert.sequential_test(o.n, o.mean, o.variance, s.n, s.mean, s.variance,
-                                                  confidence, sequential_tuning) AS rseq
-               ON use_sequential AND NOT s.is_original
-                  AND o.variance IS NOT NULL AND s.variance IS NOT NULL
-        LEFT JOIN LATERAL convert.bayes_lift(o.n, o.rate, o.rate * (1 - o.rate),
-                                             s.n, s.rate, s.rate * (1 - s.rate), prior_sd) AS b
-               ON NOT s.is_original
-        LEFT JOIN LATERAL convert.bayes_lift(o.n, o.mean, o.variance, s.n, s.mean, s.variance,
-                                             prior_sd) AS rb
-               ON NOT s.is_original
-        LEFT JOIN LATERAL convert.welch_test(o.n, o.cuped_rate, o.cuped_rate_variance,
-                                             s.n, s.cuped_rate, s.cuped_rate_variance,
-                                             confidence) AS rate_cuped
-               ON use_cuped AND NOT s.is_original
-        LEFT JOIN LATERAL convert.sequential_test(o.n, o.cuped_rate, o.cuped_rate_variance,
-                                                  s.n, s.cuped_rate, s.cuped_rate_variance,
-                                                  confidence, sequential_tuning) AS rate_cuped_seq
-               ON use_cuped AND use_sequential AND NOT s.is_original
-        LEFT JOIN LATERAL convert.welch_test(o.n, o.cuped_mean, o.cuped_variance,
-                                             s.n, s.cuped_mean, s.cuped_variance,
-                                             confidence) AS rpv_cuped
-               ON use_cuped AND NOT s.is_original
-        LEFT JOIN LATERAL convert.sequential_test(o.n, o.cuped_mean, o.cuped_variance,
-                                                  s.n, s.cuped_mean, s.cuped_variance,
-                                                  confidence, sequential_tuning) AS rpv_cuped_seq
-               ON use_cuped AND use_sequential AND NOT s.is_original
-        -- revenue only comes with a conversion: sum of revenue x converted = revenue
-        LEFT JOIN LATERAL convert.ratio_test(
-            o.n, o.revenue::float8, o.revenue_squares, o.converting, o.converting, o.revenue::float8,
-            s.n, s.revenue::float8, s.revenue_squares, s.converting, s.converting, s.revenue::float8,
-            confidence, CASE WHEN use_sequential THEN sequential_tuning END) AS rpc
-               ON NOT s.is_original
-        LEFT JOIN LATERAL convert.ratio_test(
-            o.n, o.products::float8, o.products_squares, o.orders, o.orders_squares, o.products_orders,
-            s.n, s.products::float8, s.products_squares, s.orders, s.orders_squares, s.products_orders,
-            confidence, CASE WHEN use_sequential THEN sequential_tuning END) AS ppo
-               ON NOT s.is_original
-        -- the experience's goals, in config order, then any other goal converted on
-        -- (in any dimension value)
-        WHERE s.experience_goal OR s.goal_converting > 0
-    ), tests AS (
-        -- the family: every p-value decided on (m 0: conversion rate, 1:
-        -- revenue), the CUPED ones with cuped
-        SELECT c.k, x.m, x.p
-        FROM compared AS c
-        CROSS JOIN LATERAL (VALUES (0, CASE WHEN use_cuped THEN c.cuped_p_value ELSE c.p_value END),
-                                   (1, CASE WHEN use_cuped THEN c.revenue_cuped_p_value
-                                            ELSE c.revenue_p_value END)) AS x(m, p)
-        WHERE correction IS NOT NULL AND x.p IS NOT NULL
-    ), adjusted AS (
-        SELECT a.k, a.m, a.adjusted
-        FROM (SELECT array_agg(t.k ORDER BY t.k, t.m) AS ks, array_agg(t.m ORDER BY t.k, t.m) AS ms,
-                     convert.adjusted_p_values(array_agg(t.p ORDER BY t.k, t.m), correction) AS ps
-              FROM tests AS t) AS f
-        CROSS JOIN LATERAL unnest(f.ks, f.ms, f.ps) AS a(k, m, adjusted)
-    )
-    SELECT c.arm::text, c.arm_key, c.is_original, c.goal::text, c.goal_key,
-           c.n, c.converting, c.conversions, c.rate,
-           c.revenue, c.products, c.mean,
-           c.uplift, c.uplift_low, c.uplift_high, c.p_value, c.chance_to_beat,
-           c.revenue_uplift, c.revenue_uplift_low, c.revenue_uplift_high,
-           c.revenue_p_value, c.revenue_chance_to_beat,
-           ar.adjusted, arev.adjusted,
-           c.chance_to_win, c.risk, c.revenue_chance_to_win, c.revenue_risk,
-           c.cuped_rate, c.cuped_uplift, c.cuped_uplift_low, c.cuped_uplift_high, c.cuped_p_value,
-           c.cuped_mean, c.revenue_cuped_uplift, c.revenue_cuped_uplift_low,
-           c.revenue_cuped_uplift_high, c.revenue_cuped_p_value,
-           c.revenue_per_converter, c.rpc_uplift, c.rpc_uplift_low, c.rpc_uplift_high,
-           c.rpc_p_value, c.products_per_order, c.ppo_uplift, c.ppo_uplift_low,
-           c.ppo_uplift_high, c.ppo_p_value,
-           c.dim, sr.share, sr.p_value
-    FROM compared AS c
-    JOIN srm AS sr ON sr.dim IS NOT DISTINCT FROM c.dim
-    LEFT JOIN adjusted AS ar ON ar.k = c.k AND ar.m = 0
-    LEFT JOIN adjusted AS arev ON arev.k = c.k AND arev.m = 1
-    ORDER BY c.k;
-END $$;
-
 -- Analysis on Citus (63_analysis_citus): what experience_results and
 -- experience_analysis call to choose it and there, as their caller (the workers run the
 -- shard functions as the caller too).
@@ -2796,51 +2279,6 @@ BEGIN
 END
 $$;
 
--- Render a project's cache entries again (also usable by hand, e.g. after
--- loading tables with triggers disabled).  Returns whether anything changed.
-CREATE OR REPLACE FUNCTION convert.refresh_config_cache(project_id bigint)
-RETURNS boolean
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, convert, pg_temp
-AS $$
-DECLARE
-    pid constant bigint := refresh_config_cache.project_id;
-    changed int := 0;
-    n int;
-BEGIN
-    -- Serialise refreshes of one project: in READ COMMITTED the renderings
-    -- below then see every earlier writer's committed changes.
-    PERFORM FROM convert.projects p WHERE p.id = pid FOR NO KEY UPDATE;
-    DELETE FROM convert.config_dirty d WHERE d.project_id = pid;
-    -- all of a deleted project's: on Citus no foreign key cascades to the cache
-    DELETE FROM convert.config_cache c
-    WHERE c.project_id = pid
-      AND (c.environment NOT IN (SELECT convert_internal.config_cache_environments(pid))
-           OR NOT EXISTS (SELECT FROM convert.projects p WHERE p.id = pid));
-    GET DIAGNOSTICS n = ROW_COUNT;
-    changed := changed + n;
-    INSERT INTO convert.config_cache AS c (project_id, environment, debug, config, etag)
-    SELECT pid, r.environment, r.debug, r.doc::pg_catalog.json, md5(r.doc)
-    FROM (SELECT env.name AS environment, dbg.debug,
-                 convert_internal.render_config(pid, CASE env.name WHEN '' THEN NULL ELSE env.name END,
-                                       dbg.debug)::pg_catalog.text AS doc
-          FROM convert_internal.config_cache_environments(pid) AS env(name),
-               (VALUES (false), (true)) AS dbg(debug)) AS r
-    WHERE r.doc IS NOT NULL
-    ON CONFLICT ON CONSTRAINT config_cache_pkey DO UPDATE
-        SET config = EXCLUDED.config, etag = EXCLUDED.etag, rendered_at = now()
-        WHERE c.etag <> EXCLUDED.etag;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    changed := changed + n;
-    IF changed > 0 OR NOT EXISTS (SELECT FROM convert.projects p WHERE p.id = pid) THEN
-        PERFORM pg_notify('convert_config', pid::pg_catalog.text);
-        RETURN true;
-    END IF;
-    RETURN false;
-END
-$$;
-
 -- Statement-level marking (transition tables): one insert per statement,
 -- however many rows it touched.  TG_ARGV[0] names the project id column.
 CREATE OR REPLACE FUNCTION convert_internal.config_mark_dirty()
@@ -2877,50 +2315,6 @@ BEGIN
     END IF;
     INSERT INTO convert.config_dirty (project_id)
     SELECT p.id FROM convert.projects p ON CONFLICT DO NOTHING;
-    RETURN NULL;
-END
-$$;
-
--- SDK keys and debug tokens decide who is served, not what is rendered, so
--- they mark nothing dirty; but a front end that caches answers must hear of
--- them.  On convert_config: 'sdk_key:<key>' for each key inserted, changed
--- or deleted (its old and new name), 'sdk_keys' when the table is
--- truncated, and 'debug_tokens' for any change to debug tokens.
-CREATE OR REPLACE FUNCTION convert_internal.config_notify_sdk_key()
-RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, convert, pg_temp
-AS $$
-BEGIN
-    IF convert_internal.fired_on_citus_worker(TG_TABLE_NAME) THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'TRUNCATE' THEN
-        PERFORM pg_catalog.pg_notify('convert_config', 'sdk_keys');
-        RETURN NULL;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM pg_catalog.pg_notify('convert_config', 'sdk_key:' || OLD.sdk_key);
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM pg_catalog.pg_notify('convert_config', 'sdk_key:' || NEW.sdk_key);
-    END IF;
-    RETURN NULL;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION convert_internal.config_notify_debug_tokens()
-RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, convert, pg_temp
-AS $$
-BEGIN
-    IF convert_internal.fired_on_citus_worker(TG_TABLE_NAME) THEN
-        RETURN NULL;
-    END IF;
-    PERFORM pg_catalog.pg_notify('convert_config', 'debug_tokens');
     RETURN NULL;
 END
 $$;
@@ -3035,63 +2429,6 @@ BEGIN
               WHERE e.project_id = config_cache_environments.project_id AND e.environment IS NOT NULL
         UNION SELECT pg_catalog.unnest(e.environments) FROM convert.experiences e
               WHERE e.project_id = config_cache_environments.project_id;
-END
-$$;
-
--- The environments whose configs differ for what project_config_by_sdk_key
--- serves under sdk_key: those its project knows.  Any other environment is
--- served exactly like every unknown one, so a front end caching configs can
--- keep them all under one entry (convert-proxy does).  NULL when sdk_key is
--- neither an SDK key nor an existing account/project pair.
-CREATE OR REPLACE FUNCTION convert.config_environments(sdk_key text)
-RETURNS text[]
-LANGUAGE plpgsql STABLE
-SECURITY DEFINER
-SET search_path = pg_catalog, convert, pg_temp
-AS $$
-#variable_conflict use_column
-BEGIN
-    RETURN (
-        WITH project AS (
-            SELECT k.project_id FROM convert.sdk_keys k
-            WHERE k.sdk_key = config_environments.sdk_key
-            UNION ALL
-            SELECT p.id FROM convert.projects p
-            WHERE config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
-              AND NOT EXISTS (SELECT FROM convert.sdk_keys k WHERE k.sdk_key = config_environments.sdk_key)
-              -- (CASE: the casts must not run on a key that is not two ids)
-              AND p.account_id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
-                                      THEN pg_catalog.split_part(config_environments.sdk_key, '/', 1)::bigint END
-              AND p.id = CASE WHEN config_environments.sdk_key OPERATOR(pg_catalog.~) '^[0-9]{1,18}/[0-9]{1,18}$'
-                              THEN pg_catalog.split_part(config_environments.sdk_key, '/', 2)::bigint END
-        )
-        SELECT ARRAY(SELECT e FROM convert_internal.config_cache_environments(project.project_id) AS e
-                     WHERE e NOT IN ('', '*') ORDER BY e)
-        FROM project);
-END
-$$;
-
--- The Serving API's minimal project settings (ConfigMinimalResponseData).
-CREATE OR REPLACE FUNCTION convert.project_config_basic(account_id bigint, project_id bigint)
-RETURNS json
-LANGUAGE plpgsql STABLE
-SECURITY DEFINER
-SET search_path = pg_catalog, convert, pg_temp
-AS $$
-#variable_conflict use_column
-BEGIN
-    RETURN (
-        SELECT (pg_catalog.jsonb_build_object('account_id', p.account_id::pg_catalog.text, 'project_id', p.id::pg_catalog.text)
-                || convert_internal.jsonb_without_nulls(pg_catalog.jsonb_build_object(
-                       'include_jquery', p.settings -> 'include_jquery',
-                       'include_jquery_v1', p.settings -> 'include_jquery_v1',
-                       'disable_spa_functionality', p.settings -> 'disable_spa_functionality',
-                       'version', p.settings -> 'version'))
-                || CASE WHEN p.tracking_script IS NULL THEN '{}'::pg_catalog.jsonb
-                        ELSE pg_catalog.jsonb_build_object('tracking_script', p.tracking_script) END)::pg_catalog.json
-        FROM convert.projects p
-        WHERE p.id = (SELECT convert_internal.resolve_project(project_config_basic.account_id,
-                                                     project_config_basic.project_id)));
 END
 $$;
 
@@ -3322,25 +2659,6 @@ BEGIN
 END
 $$;
 
--- The experience's variations in config order; the first is the original.
-CREATE OR REPLACE FUNCTION convert_internal.analysis_arms(project_id bigint, experience_id bigint)
-RETURNS TABLE (id bigint, key text, arm_position int, is_original boolean, weight numeric)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-AS $$
-#variable_conflict use_column
-BEGIN
-    RETURN QUERY
-        SELECT v.id, v.key, v.position, row_number() OVER (ORDER BY v.position) = 1,
-               -- what the SDK gives the arm: running (or no status) and a positive share
-               CASE WHEN coalesce(v.status, 'running') = 'running'
-                    THEN greatest(coalesce(v.traffic_allocation, 100), 0) ELSE 0 END
-        FROM convert.variations AS v
-        WHERE v.project_id = analysis_arms.project_id AND v.experience_id = analysis_arms.experience_id
-          AND v.id IS NOT NULL
-        ORDER BY v.position;
-END
-$$;
-
 -- The model tables, each after the tables it refers to.
 CREATE FUNCTION convert_internal.model_tables()
 RETURNS regclass[]
@@ -3482,53 +2800,6 @@ REVOKE ALL ON FUNCTION convert_internal.model_tables(),
                        convert_internal.citus_run_on_workers(text),
                        convert_internal.citus_distribute_model() FROM PUBLIC;
 
--- Opt in to Citus: distribute the tracking tables and make the project
--- model reference tables (docs/citus.md).  Run by the extension's owner on
--- the coordinator, after the workers were added; running it again
--- distributes only what is not yet distributed.
-CREATE OR REPLACE FUNCTION convert.citus_distribute()
-RETURNS text[]
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, convert, pg_temp
-AS $$
-DECLARE
-    done text[] := '{}';
-    t record;
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
-        RAISE EXCEPTION 'Citus is not installed in this database'
-            USING ERRCODE = 'feature_not_supported',
-                  HINT = 'Load citus (shared_preload_libraries), CREATE EXTENSION citus, add the '
-                         'workers with citus_add_node, then call convert.citus_distribute() again.';
-    END IF;
-    -- one connection per node: the model's foreign keys, created again
-    -- below, need every earlier statement of the transaction on it
-    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
-    -- the visitor's rows on one shard group; a transaction is unique per
-    -- goal, so its table is distributed by transaction_id instead; the
-    -- batch digests (convert.track_batches) stay on the coordinator
-    FOR t IN SELECT * FROM (VALUES
-        (1, 'convert.events', 'visitor_id', 'none'),
-        (2, 'convert.visitor_bucketing', 'visitor_id', 'convert.events'),
-        (3, 'convert.visitor_goals', 'visitor_id', 'convert.events'),
-        (4, 'convert.goal_transactions', 'transaction_id', 'none'),
-        (5, 'convert.segment_sets', NULL, NULL)) AS v(n, tab, key, colocate)
-        ORDER BY v.n
-    LOOP
-        IF convert_internal.citus_distribute_table(t.tab::pg_catalog.regclass, t.key, t.colocate) THEN
-            done := done || t.tab;
-        END IF;
-    END LOOP;
-    -- the project model: a copy on every node (sql/install/57_model_citus.sql)
-    done := done || convert_internal.citus_distribute_model();
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger WHERE evtname = 'convert_citus_drop_guard') THEN
-        CREATE EVENT TRIGGER convert_citus_drop_guard ON ddl_command_start
-            WHEN TAG IN ('DROP EXTENSION') EXECUTE FUNCTION convert_internal.citus_drop_guard();
-    END IF;
-    RETURN done;
-END
-$$;
-
 -- The extension's tables that Citus knows (distributed or reference; not
 -- the partitions of convert.events, which go with it), in the order to
 -- drop them.
@@ -3551,89 +2822,6 @@ BEGIN
     RETURN coalesce(tables, '{}');
 END
 $$;
-
--- Refuse DROP EXTENSION convert while Citus holds its tables: Citus would
--- leave their shards and copies on the workers.  citus_distribute()
--- creates the event trigger that calls this; citus_prepare_drop() drops it.
-CREATE OR REPLACE FUNCTION convert_internal.citus_drop_guard()
-RETURNS event_trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, convert, pg_temp
-AS $$
-BEGIN
-    IF current_query() ~* '\mdrop\s+extension\M.*\mconvert\M'
-       AND cardinality(convert_internal.citus_tables()) > 0 THEN
-        RAISE EXCEPTION 'tables of convert are distributed by Citus'
-            USING ERRCODE = 'dependent_objects_still_exist',
-                  DETAIL = 'Dropping the extension now would leave their shards on the workers.',
-                  HINT = 'Run SELECT convert.citus_prepare_drop(); first: it drops those tables '
-                         'with their shards on every node (and what they hold).';
-    END IF;
-END
-$$;
-
-COMMENT ON FUNCTION convert.citus_distribute() IS
-'Distributes the tracking tables on Citus (by visitor_id) and makes the project model reference tables; returns the tables it distributed now';
-
--- Before DROP EXTENSION convert on Citus: drop the tables Citus holds with
--- their shards on every node (the views over them first), and the guard.
--- What they held is gone, as DROP EXTENSION would do.
-CREATE OR REPLACE FUNCTION convert.citus_prepare_drop()
-RETURNS text[]
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, convert, pg_temp
--- not Citus' notice per member that the workers keep theirs: the tables
--- are dropped on the workers too
-SET client_min_messages = warning
-AS $$
-DECLARE
-    tables constant regclass[] := convert_internal.citus_tables();
-    names text[];
-    waiting bigint;
-    obj regclass;
-BEGIN
-    IF cardinality(tables) = 0 THEN
-        RETURN '{}';
-    END IF;
-    -- every view reading them, also through other views
-    FOR obj IN WITH RECURSIVE readers(view) AS (
-                   SELECT r.ev_class FROM pg_catalog.pg_depend AS d
-                   JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid
-                   WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
-                     AND d.refobjid = ANY (tables) AND r.ev_class <> d.refobjid
-                   UNION
-                   SELECT r.ev_class FROM readers
-                   JOIN pg_catalog.pg_depend AS d ON d.refobjid = readers.view
-                   JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid
-                   WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
-                     AND r.ev_class <> readers.view)
-               SELECT readers.view FROM readers
-    LOOP
-        EXECUTE format('ALTER EXTENSION convert DROP VIEW %s', obj);
-    END LOOP;
-    FOREACH obj IN ARRAY tables LOOP
-        EXECUTE format('ALTER EXTENSION convert DROP TABLE %s', obj);
-    END LOOP;
-    SELECT array_agg(convert_internal.qualified_name(t.tab) ORDER BY t.n) INTO names
-    FROM unnest(tables) WITH ORDINALITY AS t(tab, n);
-    EXECUTE 'DROP TABLE ' || array_to_string(names, ', ') || ' CASCADE';
-    DROP EVENT TRIGGER IF EXISTS convert_citus_drop_guard;
-    -- old copies of moved shards are Citus' to drop, in the background or
-    -- by a procedure that cannot run inside this function's transaction
-    EXECUTE 'SELECT count(*) FROM pg_catalog.pg_dist_cleanup WHERE object_name LIKE ''convert.%'''
-        INTO waiting;
-    IF waiting > 0 THEN
-        RAISE WARNING '% old copies of shards of convert still wait for Citus'' cleanup', waiting
-            USING DETAIL = 'A shard move left them on the node it moved the shards from.',
-                  HINT = 'CALL citus_cleanup_orphaned_resources(); drops them now; Citus also does it '
-                         'in the background (citus.defer_shard_delete_interval).';
-    END IF;
-    RETURN names;
-END
-$$;
-
-COMMENT ON FUNCTION convert.citus_prepare_drop() IS
-'On Citus, before DROP EXTENSION convert: drops the tables Citus holds and their shards on every node';
 
 REVOKE ALL ON FUNCTION convert_internal.citus_tables() FROM PUBLIC;
 
