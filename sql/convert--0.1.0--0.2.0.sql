@@ -976,7 +976,6 @@ DECLARE
     proj record;
     orders record;
     items record;
-    on_shards boolean;
     exposed jsonb;
 BEGIN
     IF correction IS NOT NULL AND correction NOT IN ('holm', 'bh') THEN
@@ -997,9 +996,6 @@ BEGIN
     orders := convert_internal.outlier_bounds(proj.outliers->'order_value',
         (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
     items := convert_internal.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
-    -- on Citus each worker tallies its visitors (63_analysis_citus.sql);
-    -- percentile bounds need every order value at once, here
-    on_shards := NOT orders.percentile AND NOT items.percentile AND convert_internal.citus_tracking();
 
     IF use_cuped AND cuped_lookback IS NULL THEN
         RAISE EXCEPTION 'cuped_lookback must not be NULL with cuped'
@@ -1032,21 +1028,11 @@ BEGIN
                t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
                t.orders, t.orders_squares, t.products_squares, t.products_orders,
                t.dimension_value AS dim
-        FROM convert_internal.analysis_moments(p, e, from_time, to_time,
-                                      orders.low, orders.high, orders.percentile,
-                                      items.low, items.high, items.percentile, lookback,
-                                      dimension) AS t
-        WHERE NOT on_shards
-        UNION ALL
-        SELECT t.variation_id, t.goal_id, t.converting_visitors, t.conversions,
-               t.revenue, t.products, t.revenue_squares, t.pre_visitors, t.both_visitors,
-               t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
-               t.orders, t.orders_squares, t.products_squares, t.products_orders,
-               t.dimension_value
-        FROM convert_internal.analysis_moments_citus(p, e, from_time, to_time,
-                                                     orders.low, orders.high, items.low, items.high,
-                                                     lookback, dimension) AS t
-        WHERE on_shards
+        -- on Citus tallied by the workers (63_analysis_citus.sql)
+        FROM convert_internal.experience_moments(p, e, from_time, to_time,
+                                                 orders.low, orders.high, orders.percentile,
+                                                 items.low, items.high, items.percentile, lookback,
+                                                 dimension) AS t
     ), exposure AS (
         SELECT (x.r ->> 0)::bigint AS variation_id, x.r ->> 1 AS dim, (x.r ->> 2)::bigint AS visitors
         FROM jsonb_array_elements(coalesce(exposed, '[]')) AS x(r)
@@ -1442,30 +1428,20 @@ DECLARE
     proj record;
     orders record;
     items record;
-    on_shards boolean;
 BEGIN
     SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
     orders := convert_internal.outlier_bounds(proj.outliers->'order_value',
         (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
     items := convert_internal.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
-    -- on Citus each worker tallies its visitors (63_analysis_citus.sql);
-    -- percentile bounds need every order value at once, here
-    on_shards := NOT orders.percentile AND NOT items.percentile AND convert_internal.citus_tracking();
 
     RETURN QUERY
     WITH arm_goal_totals AS (
         SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
                t.revenue, t.products, t.revenue_squares
-        FROM convert_internal.analysis_tally(p, e, from_time, to_time,
-                                    orders.low, orders.high, orders.percentile,
-                                    items.low, items.high, items.percentile) AS t
-        WHERE NOT on_shards
-        UNION ALL
-        SELECT t.variation_id, t.goal_id, t.converting_visitors, t.conversions,
-               t.revenue, t.products, t.revenue_squares
-        FROM convert_internal.analysis_tally_citus(p, e, from_time, to_time, orders.low, orders.high,
-                                                   items.low, items.high) AS t
-        WHERE on_shards
+        -- on Citus tallied by the workers (63_analysis_citus.sql)
+        FROM convert_internal.experience_tally(p, e, from_time, to_time,
+                                               orders.low, orders.high, orders.percentile,
+                                               items.low, items.high, items.percentile) AS t
     ), exposure AS (
         SELECT x.key::bigint AS variation_id, x.value::bigint AS visitors
         FROM jsonb_each_text(convert_internal.analysis_exposure(p, e, t0, t1)) AS x
@@ -2199,6 +2175,68 @@ $$;
 REVOKE ALL ON FUNCTION convert_internal.analysis_moments_citus(bigint, bigint, timestamptz, timestamptz,
     numeric, numeric, numeric, numeric, interval, text) FROM PUBLIC;
 
+-- The tally an experience's readouts use, with analysis_tally's arguments
+-- and rows: on the workers when the tracking tables are distributed and no
+-- outlier bound is a percentile (a percentile needs every order value at
+-- once), else analysis_tally here.
+CREATE FUNCTION convert_internal.experience_tally(project_id bigint, experience_id bigint,
+    from_time timestamptz, to_time timestamptz,
+    order_low numeric, order_high numeric, order_percentiles boolean,
+    products_low numeric, products_high numeric, products_percentiles boolean)
+RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
+               conversions bigint, revenue numeric, products numeric, revenue_squares float8)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    IF coalesce(order_percentiles OR products_percentiles, false)
+       OR NOT convert_internal.citus_tracking() THEN
+        RETURN QUERY SELECT t.* FROM convert_internal.analysis_tally(
+            experience_tally.project_id, experience_tally.experience_id, from_time, to_time,
+            order_low, order_high, order_percentiles,
+            products_low, products_high, products_percentiles) AS t;
+    ELSE
+        RETURN QUERY SELECT t.* FROM convert_internal.analysis_tally_citus(
+            experience_tally.project_id, experience_tally.experience_id, from_time, to_time,
+            order_low, order_high, products_low, products_high) AS t;
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION convert_internal.experience_tally(bigint, bigint, timestamptz, timestamptz,
+    numeric, numeric, boolean, numeric, numeric, boolean) FROM PUBLIC;
+
+-- The same choice for analysis_moments, with its arguments and rows.
+CREATE FUNCTION convert_internal.experience_moments(project_id bigint, experience_id bigint,
+    from_time timestamptz, to_time timestamptz,
+    order_low numeric, order_high numeric, order_percentiles boolean,
+    products_low numeric, products_high numeric, products_percentiles boolean,
+    lookback interval, dimension text)
+RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
+               conversions bigint, revenue numeric, products numeric, revenue_squares float8,
+               pre_visitors bigint, both_visitors bigint, pre_revenue float8,
+               pre_revenue_squares float8, revenue_cross float8,
+               orders bigint, orders_squares float8, products_squares float8,
+               products_orders float8, dimension_value text)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    IF coalesce(order_percentiles OR products_percentiles, false)
+       OR NOT convert_internal.citus_tracking() THEN
+        RETURN QUERY SELECT t.* FROM convert_internal.analysis_moments(
+            experience_moments.project_id, experience_moments.experience_id, from_time, to_time,
+            order_low, order_high, order_percentiles,
+            products_low, products_high, products_percentiles, lookback, dimension) AS t;
+    ELSE
+        RETURN QUERY SELECT t.* FROM convert_internal.analysis_moments_citus(
+            experience_moments.project_id, experience_moments.experience_id, from_time, to_time,
+            order_low, order_high, products_low, products_high, lookback, dimension) AS t;
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION convert_internal.experience_moments(bigint, bigint, timestamptz, timestamptz,
+    numeric, numeric, boolean, numeric, numeric, boolean, interval, text) FROM PUBLIC;
+
 -- Analysis on Citus (63_analysis_citus): what experience_results and
 -- experience_analysis call to choose it and there, as their caller (the workers run the
 -- shard functions as the caller too).
@@ -2215,7 +2253,11 @@ GRANT EXECUTE ON FUNCTION
     convert_internal.analysis_tally_citus(bigint, bigint, timestamptz, timestamptz,
                                           numeric, numeric, numeric, numeric),
     convert_internal.analysis_moments_citus(bigint, bigint, timestamptz, timestamptz,
-                                            numeric, numeric, numeric, numeric, interval, text)
+                                            numeric, numeric, numeric, numeric, interval, text),
+    convert_internal.experience_tally(bigint, bigint, timestamptz, timestamptz,
+                                      numeric, numeric, boolean, numeric, numeric, boolean),
+    convert_internal.experience_moments(bigint, bigint, timestamptz, timestamptz, numeric, numeric,
+                                        boolean, numeric, numeric, boolean, interval, text)
 TO convert_analyst;
 
 -- ---------------------------------------------------------------------------

@@ -126,30 +126,20 @@ DECLARE
     proj record;
     orders record;
     items record;
-    on_shards boolean;
 BEGIN
     SELECT pr.outliers, pr.settings INTO proj FROM convert.projects AS pr WHERE pr.id = p;
     orders := convert_internal.outlier_bounds(proj.outliers->'order_value',
         (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
     items := convert_internal.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
-    -- on Citus each worker tallies its visitors (63_analysis_citus.sql);
-    -- percentile bounds need every order value at once, here
-    on_shards := NOT orders.percentile AND NOT items.percentile AND convert_internal.citus_tracking();
 
     RETURN QUERY
     WITH arm_goal_totals AS (
         SELECT t.variation_id, t.goal_id, t.converting_visitors AS converting, t.conversions,
                t.revenue, t.products, t.revenue_squares
-        FROM convert_internal.analysis_tally(p, e, from_time, to_time,
-                                    orders.low, orders.high, orders.percentile,
-                                    items.low, items.high, items.percentile) AS t
-        WHERE NOT on_shards
-        UNION ALL
-        SELECT t.variation_id, t.goal_id, t.converting_visitors, t.conversions,
-               t.revenue, t.products, t.revenue_squares
-        FROM convert_internal.analysis_tally_citus(p, e, from_time, to_time, orders.low, orders.high,
-                                                   items.low, items.high) AS t
-        WHERE on_shards
+        -- on Citus tallied by the workers (63_analysis_citus.sql)
+        FROM convert_internal.experience_tally(p, e, from_time, to_time,
+                                               orders.low, orders.high, orders.percentile,
+                                               items.low, items.high, items.percentile) AS t
     ), exposure AS (
         SELECT x.key::bigint AS variation_id, x.value::bigint AS visitors
         FROM jsonb_each_text(convert_internal.analysis_exposure(p, e, t0, t1)) AS x

@@ -164,7 +164,6 @@ DECLARE
     proj record;
     orders record;
     items record;
-    on_shards boolean;
     exposed jsonb;
 BEGIN
     IF correction IS NOT NULL AND correction NOT IN ('holm', 'bh') THEN
@@ -185,9 +184,6 @@ BEGIN
     orders := convert_internal.outlier_bounds(proj.outliers->'order_value',
         (proj.settings->>'min_order_value')::numeric, (proj.settings->>'max_order_value')::numeric);
     items := convert_internal.outlier_bounds(proj.outliers->'products_ordered_count', NULL, NULL);
-    -- on Citus each worker tallies its visitors (63_analysis_citus.sql);
-    -- percentile bounds need every order value at once, here
-    on_shards := NOT orders.percentile AND NOT items.percentile AND convert_internal.citus_tracking();
 
     IF use_cuped AND cuped_lookback IS NULL THEN
         RAISE EXCEPTION 'cuped_lookback must not be NULL with cuped'
@@ -220,21 +216,11 @@ BEGIN
                t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
                t.orders, t.orders_squares, t.products_squares, t.products_orders,
                t.dimension_value AS dim
-        FROM convert_internal.analysis_moments(p, e, from_time, to_time,
-                                      orders.low, orders.high, orders.percentile,
-                                      items.low, items.high, items.percentile, lookback,
-                                      dimension) AS t
-        WHERE NOT on_shards
-        UNION ALL
-        SELECT t.variation_id, t.goal_id, t.converting_visitors, t.conversions,
-               t.revenue, t.products, t.revenue_squares, t.pre_visitors, t.both_visitors,
-               t.pre_revenue, t.pre_revenue_squares, t.revenue_cross,
-               t.orders, t.orders_squares, t.products_squares, t.products_orders,
-               t.dimension_value
-        FROM convert_internal.analysis_moments_citus(p, e, from_time, to_time,
-                                                     orders.low, orders.high, items.low, items.high,
-                                                     lookback, dimension) AS t
-        WHERE on_shards
+        -- on Citus tallied by the workers (63_analysis_citus.sql)
+        FROM convert_internal.experience_moments(p, e, from_time, to_time,
+                                                 orders.low, orders.high, orders.percentile,
+                                                 items.low, items.high, items.percentile, lookback,
+                                                 dimension) AS t
     ), exposure AS (
         SELECT (x.r ->> 0)::bigint AS variation_id, x.r ->> 1 AS dim, (x.r ->> 2)::bigint AS visitors
         FROM jsonb_array_elements(coalesce(exposed, '[]')) AS x(r)

@@ -218,3 +218,65 @@ END
 $$;
 REVOKE ALL ON FUNCTION convert_internal.analysis_moments_citus(bigint, bigint, timestamptz, timestamptz,
     numeric, numeric, numeric, numeric, interval, text) FROM PUBLIC;
+
+-- The tally an experience's readouts use, with analysis_tally's arguments
+-- and rows: on the workers when the tracking tables are distributed and no
+-- outlier bound is a percentile (a percentile needs every order value at
+-- once), else analysis_tally here.
+CREATE FUNCTION convert_internal.experience_tally(project_id bigint, experience_id bigint,
+    from_time timestamptz, to_time timestamptz,
+    order_low numeric, order_high numeric, order_percentiles boolean,
+    products_low numeric, products_high numeric, products_percentiles boolean)
+RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
+               conversions bigint, revenue numeric, products numeric, revenue_squares float8)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    IF coalesce(order_percentiles OR products_percentiles, false)
+       OR NOT convert_internal.citus_tracking() THEN
+        RETURN QUERY SELECT t.* FROM convert_internal.analysis_tally(
+            experience_tally.project_id, experience_tally.experience_id, from_time, to_time,
+            order_low, order_high, order_percentiles,
+            products_low, products_high, products_percentiles) AS t;
+    ELSE
+        RETURN QUERY SELECT t.* FROM convert_internal.analysis_tally_citus(
+            experience_tally.project_id, experience_tally.experience_id, from_time, to_time,
+            order_low, order_high, products_low, products_high) AS t;
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION convert_internal.experience_tally(bigint, bigint, timestamptz, timestamptz,
+    numeric, numeric, boolean, numeric, numeric, boolean) FROM PUBLIC;
+
+-- The same choice for analysis_moments, with its arguments and rows.
+CREATE FUNCTION convert_internal.experience_moments(project_id bigint, experience_id bigint,
+    from_time timestamptz, to_time timestamptz,
+    order_low numeric, order_high numeric, order_percentiles boolean,
+    products_low numeric, products_high numeric, products_percentiles boolean,
+    lookback interval, dimension text)
+RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
+               conversions bigint, revenue numeric, products numeric, revenue_squares float8,
+               pre_visitors bigint, both_visitors bigint, pre_revenue float8,
+               pre_revenue_squares float8, revenue_cross float8,
+               orders bigint, orders_squares float8, products_squares float8,
+               products_orders float8, dimension_value text)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, convert, pg_temp
+AS $$
+BEGIN
+    IF coalesce(order_percentiles OR products_percentiles, false)
+       OR NOT convert_internal.citus_tracking() THEN
+        RETURN QUERY SELECT t.* FROM convert_internal.analysis_moments(
+            experience_moments.project_id, experience_moments.experience_id, from_time, to_time,
+            order_low, order_high, order_percentiles,
+            products_low, products_high, products_percentiles, lookback, dimension) AS t;
+    ELSE
+        RETURN QUERY SELECT t.* FROM convert_internal.analysis_moments_citus(
+            experience_moments.project_id, experience_moments.experience_id, from_time, to_time,
+            order_low, order_high, products_low, products_high, lookback, dimension) AS t;
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION convert_internal.experience_moments(bigint, bigint, timestamptz, timestamptz,
+    numeric, numeric, boolean, numeric, numeric, boolean, interval, text) FROM PUBLIC;

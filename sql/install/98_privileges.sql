@@ -110,5 +110,9 @@ GRANT EXECUTE ON FUNCTION
     convert_internal.analysis_tally_citus(bigint, bigint, timestamptz, timestamptz,
                                           numeric, numeric, numeric, numeric),
     convert_internal.analysis_moments_citus(bigint, bigint, timestamptz, timestamptz,
-                                            numeric, numeric, numeric, numeric, interval, text)
+                                            numeric, numeric, numeric, numeric, interval, text),
+    convert_internal.experience_tally(bigint, bigint, timestamptz, timestamptz,
+                                      numeric, numeric, boolean, numeric, numeric, boolean),
+    convert_internal.experience_moments(bigint, bigint, timestamptz, timestamptz, numeric, numeric,
+                                        boolean, numeric, numeric, boolean, interval, text)
 TO convert_analyst;
