@@ -817,23 +817,6 @@ REVOKE ALL ON FUNCTION convert.ratio_test(bigint, float8, float8, float8, float8
 -- New in 0.2.0 (sql/install/62_analysis_readouts.sql): the CUPED moments
 -- and experience_analysis.
 
--- The value of a segment key (dimension: country, browser, devices,
--- visitorType, a custom segment...) of each visitor exposed to the
--- experience, or NULL: the one place analysis reads visitors' segments
--- (those sent with their first assignment, stored once in segment_sets).
-CREATE FUNCTION convert.analysis_visitor_segment(project_id bigint, experience_id bigint,
-                                                 dimension text)
-RETURNS TABLE (visitor_id text, value text)
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-    SELECT vb.visitor_id, s.segments->>dimension
-    FROM convert.visitor_bucketing AS vb
-    LEFT JOIN convert.segment_sets AS s ON s.digest = vb.segments_digest
-    WHERE vb.project_id = analysis_visitor_segment.project_id
-      AND vb.experience_id = analysis_visitor_segment.experience_id
-$$;
-REVOKE ALL ON FUNCTION convert.analysis_visitor_segment(bigint, bigint, text) FROM PUBLIC;
-
 -- analysis_tally's totals, then per variation and goal the sums over its
 -- visitors that CUPED needs from conversions in [exposure - lookback,
 -- exposure): visitors who converted before exposure, of them those who
@@ -1009,9 +992,8 @@ BEGIN
         SELECT jsonb_agg(jsonb_build_array(x.key::bigint, NULL::text, x.value::bigint)) INTO exposed
         FROM jsonb_each_text(convert_internal.analysis_exposure(p, e, t0, t1)) AS x;
     ELSE
-        -- analysis_visitor_segment's value, read here directly: each visitor
-        -- has one assignment per experience, and Citus cannot plan a call
-        -- to a function that reads a distributed table
+        -- each visitor's value of the key in the segments sent with its
+        -- assignment (one per experience), stored once in segment_sets
         SELECT jsonb_agg(jsonb_build_array(c.variation_id, c.value, c.n)) INTO exposed
         FROM (SELECT vb.variation_id, s.segments ->> dimension AS value, count(*) AS n
               FROM convert.visitor_bucketing AS vb
@@ -1322,7 +1304,6 @@ GRANT EXECUTE ON FUNCTION
                                 float8, float8, boolean, interval, text),
     convert.experience_daily_results(bigint, text, timestamptz, timestamptz, float8, boolean, float8),
     -- what experience_analysis and experience_daily_results call, as their caller
-    convert.analysis_visitor_segment(bigint, bigint, text),
     convert.analysis_moments(bigint, bigint, timestamptz, timestamptz, numeric, numeric, boolean,
                              numeric, numeric, boolean, interval, text),
     convert.cuped_moments(bigint, float8, float8, float8, float8, float8,
@@ -1688,7 +1669,7 @@ DECLARE
         || 'track_batch analysis_experience outlier_bounds analysis_tally analysis_arms '
         || 'rest_header rest_sdk_secret rest_etag_matches rest_config_cache_control '
         || 'rest_set_headers rest_config_answer rest_track_answer config_notify_sdk_key '
-        || 'config_notify_debug_tokens analysis_visitor_segment analysis_moments analysis_daily '
+        || 'config_notify_debug_tokens analysis_moments analysis_daily '
         || 'metric_moments_add metric_moments_combine metric_moments_serialize '
         || 'metric_moments_deserialize metric_moments_final', ' ');
     pattern pg_catalog.text := '\mconvert\.(' || pg_catalog.array_to_string(helpers, '|') || ')\M';
@@ -2741,7 +2722,7 @@ BEGIN
              FROM run_command_on_workers($1) AS r WHERE NOT r.success LIMIT 1'
         INTO failure USING command;
     IF failure IS NOT NULL THEN
-        RAISE EXCEPTION 'a Citus worker could not prepare the project model'
+        RAISE EXCEPTION 'a Citus worker refused a statement'
             USING ERRCODE = 'external_routine_exception',
                   DETAIL = format('%s failed on %s', command, failure);
     END IF;

@@ -44,7 +44,7 @@ BEGIN
              FROM run_command_on_workers($1) AS r WHERE NOT r.success LIMIT 1'
         INTO failure USING command;
     IF failure IS NOT NULL THEN
-        RAISE EXCEPTION 'a Citus worker could not prepare the project model'
+        RAISE EXCEPTION 'a Citus worker refused a statement'
             USING ERRCODE = 'external_routine_exception',
                   DETAIL = format('%s failed on %s', command, failure);
     END IF;

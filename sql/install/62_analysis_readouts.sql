@@ -4,24 +4,6 @@
 -- to win and risk, p-values adjusted across the variations x goals, and
 -- CUPED variance reduction.
 
--- The value of a segment key (dimension: country, browser, devices,
--- visitorType, a custom segment...) of each visitor exposed to the
--- experience, or NULL (the segments sent with their first assignment,
--- stored once in segment_sets).  Analysis itself joins segment_sets
--- directly, which Citus can plan (docs/citus.md).
-CREATE FUNCTION convert_internal.analysis_visitor_segment(project_id bigint, experience_id bigint,
-                                                 dimension text)
-RETURNS TABLE (visitor_id text, value text)
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-    SELECT vb.visitor_id, s.segments->>dimension
-    FROM convert.visitor_bucketing AS vb
-    LEFT JOIN convert.segment_sets AS s ON s.digest = vb.segments_digest
-    WHERE vb.project_id = analysis_visitor_segment.project_id
-      AND vb.experience_id = analysis_visitor_segment.experience_id
-$$;
-REVOKE ALL ON FUNCTION convert_internal.analysis_visitor_segment(bigint, bigint, text) FROM PUBLIC;
-
 -- analysis_tally's totals, then per variation and goal the sums over its
 -- visitors that CUPED needs from conversions in [exposure - lookback,
 -- exposure): visitors who converted before exposure, of them those who
@@ -197,9 +179,8 @@ BEGIN
         SELECT jsonb_agg(jsonb_build_array(x.key::bigint, NULL::text, x.value::bigint)) INTO exposed
         FROM jsonb_each_text(convert_internal.analysis_exposure(p, e, t0, t1)) AS x;
     ELSE
-        -- analysis_visitor_segment's value, read here directly: each visitor
-        -- has one assignment per experience, and Citus cannot plan a call
-        -- to a function that reads a distributed table
+        -- each visitor's value of the key in the segments sent with its
+        -- assignment (one per experience), stored once in segment_sets
         SELECT jsonb_agg(jsonb_build_array(c.variation_id, c.value, c.n)) INTO exposed
         FROM (SELECT vb.variation_id, s.segments ->> dimension AS value, count(*) AS n
               FROM convert.visitor_bucketing AS vb

@@ -65,7 +65,6 @@ GRANT EXECUTE ON FUNCTION
                                 float8, float8, boolean, interval, text),
     convert.experience_daily_results(bigint, text, timestamptz, timestamptz, float8, boolean, float8),
     -- what experience_analysis and experience_daily_results call, as their caller
-    convert_internal.analysis_visitor_segment(bigint, bigint, text),
     convert_internal.analysis_moments(bigint, bigint, timestamptz, timestamptz, numeric, numeric, boolean,
                              numeric, numeric, boolean, interval, text),
     convert.cuped_moments(bigint, float8, float8, float8, float8, float8,

@@ -66,10 +66,7 @@ static const char *const exposures_query =
 
 /*
  * The same with each visitor's value of a dimension ($5) in the segments
- * sent with the assignment (NULL: no value), as
- * convert_internal.analysis_visitor_segment gives it; joined here directly,
- * since Citus cannot plan a call to a function that reads a distributed
- * table (docs/citus.md).
+ * sent with the assignment (NULL: no value), stored once in segment_sets.
  */
 static const char *const dimension_exposures_query =
 "SELECT vb.visitor_id, vb.variation_id, vb.bucketed_at, s.segments ->> $5"
