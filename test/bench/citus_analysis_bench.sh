@@ -19,49 +19,27 @@ set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../../src/scripts/pg_cluster.sh
 source "$top/src/scripts/pg_cluster.sh"
+# shellcheck source=../live/citus_lib.sh
+source "$top/test/live/citus_lib.sh"
 events=${1:-500000}
 visitors=$((events / 5))
 
-if [[ ! -f "$("$(pg_bindir)/pg_config" --sharedir)/extension/citus.control" ]]; then
+if ! citus_installed; then
   echo "citus_analysis_bench: skipped, Citus is not installed for PostgreSQL 15 (see docs/citus.md)"
   exit 0
 fi
 
 work=$(mktemp -d)
-make_server_dir "$work"
-ports=()
-for ((port = ${CITUS_BENCH_PORT:-59300}; ${#ports[@]} < 3 && port < 65000; port++)); do
-  (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || ports+=("$port")
-done
 nodes=(coord w1 w2)
-cleanup() {
-  local n
-  for n in "${nodes[@]}"; do cluster_stop "$work/$n" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-q() { local port=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d bench "$@"; }
+citus_free_ports "${CITUS_BENCH_PORT:-59300}"
+trap citus_cleanup EXIT
+q() { local port=$1; shift; citus_psql "$port" bench "$@"; }
 c() { q "${ports[0]}" "$@"; }
 
-private_install "$top" "$work/install" || { echo "private install failed"; exit 1; }
-for i in 0 1 2; do
-  cluster_start "$work/${nodes[$i]}" "${ports[$i]}" || exit 1
-  cat >>"$work/${nodes[$i]}/data/postgresql.conf" <<EOF
-shared_preload_libraries = 'citus'
-citus.node_conninfo = 'sslmode=disable'
-max_prepared_transactions = 100
-shared_buffers = '512MB'
+citus_start_nodes bench "shared_buffers = '512MB'
 work_mem = '64MB'
-jit = off
-EOF
-  cluster_stop "$work/${nodes[$i]}"
-  cluster_start "$work/${nodes[$i]}" "${ports[$i]}" || exit 1
-  psql -X -q -h 127.0.0.1 -p "${ports[$i]}" -U postgres -d postgres -c "CREATE DATABASE bench" || exit 1
-  q "${ports[$i]}" -c "CREATE EXTENSION citus" || exit 1
-done
-c -c "SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]})" \
-  -c "SELECT citus_add_node('127.0.0.1', ${ports[1]})" \
-  -c "SELECT citus_add_node('127.0.0.1', ${ports[2]})" >/dev/null || exit 1
+jit = off" || exit 1
+citus_add_workers bench 2 || exit 1
 c -c "SET client_min_messages = warning" -c "CREATE EXTENSION convert" \
   -c "INSERT INTO convert.accounts (id) VALUES (1)" \
   -c "INSERT INTO convert.projects (id, account_id) VALUES (1, 1)" \

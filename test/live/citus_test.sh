@@ -25,64 +25,37 @@ batches=${1:-1000}
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../../src/scripts/pg_cluster.sh
 source "$top/src/scripts/pg_cluster.sh"
+# shellcheck source=citus_lib.sh
+source "$top/test/live/citus_lib.sh"
 
-if [[ ! -f "$("$(pg_bindir)/pg_config" --sharedir)/extension/citus.control" ]]; then
+if ! citus_installed; then
   echo "citus: skipped, Citus is not installed for PostgreSQL 15 (see docs/citus.md to build it)"
   exit 0
 fi
 
 work=$(mktemp -d)
-make_server_dir "$work"
-# coordinator, workers 1 and 2, and worker 3 that joins later: the first
-# free ports from 58731 (or $CITUS_TEST_PORT)
-ports=()
-for ((port = ${CITUS_TEST_PORT:-58731}; ${#ports[@]} < 4 && port < 65000; port++)); do
-  (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || ports+=("$port")
-done
+# coordinator, workers 1 and 2, and worker 3 that joins later, on the
+# first free ports from 58731 (or $CITUS_TEST_PORT)
 nodes=(coord w1 w2 w3)
+citus_free_ports "${CITUS_TEST_PORT:-58731}"
 passed=0
 failed=0
-
-cleanup() {
-  local n
-  for n in "${nodes[@]}"; do cluster_stop "$work/$n" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap citus_cleanup EXIT
 
 check() {   # check NAME CONDITION-EXIT-CODE [DETAIL]
   if [[ $2 -eq 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $1 ${3:-}"; fi
 }
 
-q() {       # q PORT DB SQL...: run statements, print tuples only
-  local port=$1 db=$2
-  shift 2
-  psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"
-}
+q() { citus_psql "$@"; }                       # q PORT DB SQL...
 c() { q "${ports[0]}" convert_citus "$@"; }    # the Citus coordinator's database
 s() { q "${ports[0]}" convert_single "$@"; }   # a single-node database on the same server
 
-private_install "$top" "$work/install" || { echo "citus: private install failed"; exit 1; }
-for i in 0 1 2 3; do
-  cluster_start "$work/${nodes[$i]}" "${ports[$i]}" || { echo "citus: cannot start ${nodes[$i]}"; exit 1; }
-  cat >>"$work/${nodes[$i]}/data/postgresql.conf" <<EOF
-shared_preload_libraries = 'citus'
-citus.node_conninfo = 'sslmode=disable'
-max_prepared_transactions = 100
-# old copies of moved shards stay until citus_cleanup_orphaned_resources()
-citus.defer_shard_delete_interval = -1
+# old copies of moved shards stay until citus_cleanup_orphaned_resources();
 # Citus moves shards online by logical replication
-wal_level = logical
-EOF
-  cluster_stop "$work/${nodes[$i]}"
-  cluster_start "$work/${nodes[$i]}" "${ports[$i]}" || { echo "citus: cannot restart ${nodes[$i]}"; exit 1; }
-  q "${ports[$i]}" postgres -c "CREATE DATABASE convert_citus" || exit 1
-  q "${ports[$i]}" convert_citus -c "CREATE EXTENSION citus" || exit 1
-done
+citus_start_nodes convert_citus "citus.defer_shard_delete_interval = -1
+wal_level = logical" || exit 1
 q "${ports[0]}" postgres -c "CREATE DATABASE convert_single" || exit 1
-c -c "SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]})" \
-  -c "SELECT citus_add_node('127.0.0.1', ${ports[1]})" \
-  -c "SELECT citus_add_node('127.0.0.1', ${ports[2]})" >/dev/null || exit 1
+citus_add_workers convert_citus 2 || exit 1
 c -c "CREATE EXTENSION convert" || exit 1
 s -c "CREATE EXTENSION convert" || exit 1
 check "the extension propagated to both workers" \
@@ -446,9 +419,8 @@ for i in 0 1 2; do
   q "${ports[$i]}" convert_upgrade -c "CREATE EXTENSION citus" || exit 1
 done
 u() { q "${ports[0]}" convert_upgrade "$@"; }
-u -c "SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]})" \
-  -c "SELECT citus_add_node('127.0.0.1', ${ports[1]})" -c "SELECT citus_add_node('127.0.0.1', ${ports[2]})" \
-  -c "CREATE EXTENSION convert VERSION '0.1.0'" \
+citus_add_workers convert_upgrade 2 || exit 1
+u -c "CREATE EXTENSION convert VERSION '0.1.0'" \
   -c "SELECT convert.import_project('$project')" -c "SELECT convert.track('81/82', '$early')" >/dev/null || exit 1
 updated=$(u -c "ALTER EXTENSION convert UPDATE" 2>&1)
 check "ALTER EXTENSION convert UPDATE from 0.1.0 on Citus" $? "$updated"
