@@ -198,7 +198,7 @@ FROM convert_internal.analysis_tally(92, 300, NULL, NULL, NULL, NULL, false, NUL
 -- shards (analysis_tally_shard) and the coordinator adds the rows up
 -- (analysis_tally_sum).  Over the tracking tables themselves the shard
 -- function gives analysis_tally's rows.
-CREATE FUNCTION regress.tally_shard_differences(shard_rows regress.tally_parallel[], bounds numeric[])
+CREATE FUNCTION regress.tally_shard_differences(shard_rows convert_internal.tally_totals[], bounds numeric[])
 RETURNS bigint LANGUAGE sql AS $$
     SELECT count(*)
     FROM unnest(shard_rows) AS p
@@ -210,7 +210,7 @@ RETURNS bigint LANGUAGE sql AS $$
           IS DISTINCT FROM (p.converting_visitors, p.conversions, p.revenue::text, p.products::text)
        OR abs(s.revenue_squares - p.revenue_squares) > 1e-12 * greatest(1, abs(p.revenue_squares))
 $$;
-SELECT regress.tally_shard_differences(array_agg(t::regress.tally_parallel), NULL) AS shard_function_differences,
+SELECT regress.tally_shard_differences(array_agg(t), NULL) AS shard_function_differences,
        count(*) AS shard_function_rows
 FROM convert_internal.analysis_tally_shard('convert.visitor_bucketing', 'convert.events',
                                            92, 300, NULL, NULL, NULL, NULL, false, NULL, NULL, false) AS t;
@@ -219,7 +219,7 @@ CREATE TABLE regress.vb_shard_0 AS SELECT * FROM convert.visitor_bucketing WHERE
 CREATE TABLE regress.vb_shard_1 AS SELECT * FROM convert.visitor_bucketing WHERE hashtext(visitor_id) % 2 <> 0;
 CREATE TABLE regress.ev_shard_0 AS SELECT * FROM convert.events WHERE hashtext(visitor_id) % 2 = 0;
 CREATE TABLE regress.ev_shard_1 AS SELECT * FROM convert.events WHERE hashtext(visitor_id) % 2 <> 0;
-CREATE FUNCTION regress.tally_of_two_shards(bounds numeric[]) RETURNS SETOF regress.tally_parallel
+CREATE FUNCTION regress.tally_of_two_shards(bounds numeric[]) RETURNS SETOF convert_internal.tally_totals
 LANGUAGE sql AS $$
     SELECT * FROM convert_internal.analysis_tally_sum(ARRAY[
         (SELECT json_agg(t) FROM convert_internal.analysis_tally_shard('regress.vb_shard_0', 'regress.ev_shard_0',

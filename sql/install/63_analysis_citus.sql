@@ -11,6 +11,19 @@
 -- once, so experience_results and experience_analysis keep the
 -- coordinator's tally for them.
 
+-- The rows of analysis_tally and analysis_moments, as the functions here
+-- pass them on: from the shards, summed, and to the readouts.
+CREATE TYPE convert_internal.tally_totals AS (
+    variation_id bigint, goal_id bigint, converting_visitors bigint,
+    conversions bigint, revenue numeric, products numeric, revenue_squares float8);
+CREATE TYPE convert_internal.tally_moments AS (
+    variation_id bigint, goal_id bigint, converting_visitors bigint,
+    conversions bigint, revenue numeric, products numeric, revenue_squares float8,
+    pre_visitors bigint, both_visitors bigint, pre_revenue float8,
+    pre_revenue_squares float8, revenue_cross float8,
+    orders bigint, orders_squares float8, products_squares float8,
+    products_orders float8, dimension_value text);
+
 -- analysis_tally over the given relations instead of the tracking tables:
 -- on Citus one co-located pair of shards.  Not SECURITY DEFINER: the
 -- scans read the relations as the caller.
@@ -18,8 +31,7 @@ CREATE FUNCTION convert_internal.analysis_tally_shard(exposures regclass, conver
     project_id bigint, experience_id bigint, from_time timestamptz, to_time timestamptz,
     order_low numeric, order_high numeric, order_percentiles boolean,
     products_low numeric, products_high numeric, products_percentiles boolean)
-RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
-               conversions bigint, revenue numeric, products numeric, revenue_squares float8)
+RETURNS SETOF convert_internal.tally_totals
 AS 'MODULE_PATHNAME', 'convert_analysis_tally_shard'
 -- as analysis_tally: its own (parallel) queries run in the leader
 LANGUAGE C STABLE PARALLEL RESTRICTED
@@ -37,12 +49,7 @@ CREATE FUNCTION convert_internal.analysis_moments_shard(exposures regclass, conv
     order_low numeric, order_high numeric, order_percentiles boolean,
     products_low numeric, products_high numeric, products_percentiles boolean,
     lookback interval, dimension text)
-RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
-               conversions bigint, revenue numeric, products numeric, revenue_squares float8,
-               pre_visitors bigint, both_visitors bigint, pre_revenue float8,
-               pre_revenue_squares float8, revenue_cross float8,
-               orders bigint, orders_squares float8, products_squares float8,
-               products_orders float8, dimension_value text)
+RETURNS SETOF convert_internal.tally_moments
 AS 'MODULE_PATHNAME', 'convert_analysis_moments_shard'
 -- as analysis_moments
 LANGUAGE C STABLE PARALLEL RESTRICTED
@@ -57,29 +64,21 @@ REVOKE ALL ON FUNCTION convert_internal.analysis_moments_shard(regclass, regclas
 -- json array of its rows, added up per variation and goal: revenue and
 -- products as numeric (exact), squared revenue as float8.
 CREATE FUNCTION convert_internal.analysis_tally_sum(shard_rows text[])
-RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
-               conversions bigint, revenue numeric, products numeric, revenue_squares float8)
+RETURNS SETOF convert_internal.tally_totals
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
     SELECT t.variation_id, t.goal_id, sum(t.converting_visitors)::bigint, sum(t.conversions)::bigint,
            sum(t.revenue), sum(t.products), sum(t.revenue_squares)
     FROM unnest(shard_rows) AS s(rows_json),
-         json_to_recordset(s.rows_json::json) AS t(variation_id bigint, goal_id bigint,
-             converting_visitors bigint, conversions bigint, revenue numeric, products numeric,
-             revenue_squares float8)
+         json_populate_recordset(NULL::convert_internal.tally_totals, s.rows_json::json) AS t
     GROUP BY t.variation_id, t.goal_id
 $$;
 REVOKE ALL ON FUNCTION convert_internal.analysis_tally_sum(text[]) FROM PUBLIC;
 
 -- The same for analysis_moments_shard: per variation, dimension value and goal.
 CREATE FUNCTION convert_internal.analysis_moments_sum(shard_rows text[])
-RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
-               conversions bigint, revenue numeric, products numeric, revenue_squares float8,
-               pre_visitors bigint, both_visitors bigint, pre_revenue float8,
-               pre_revenue_squares float8, revenue_cross float8,
-               orders bigint, orders_squares float8, products_squares float8,
-               products_orders float8, dimension_value text)
+RETURNS SETOF convert_internal.tally_moments
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
@@ -90,11 +89,7 @@ AS $$
            sum(t.orders)::bigint, sum(t.orders_squares), sum(t.products_squares),
            sum(t.products_orders), t.dimension_value
     FROM unnest(shard_rows) AS s(rows_json),
-         json_to_recordset(s.rows_json::json) AS t(variation_id bigint, goal_id bigint,
-             converting_visitors bigint, conversions bigint, revenue numeric, products numeric,
-             revenue_squares float8, pre_visitors bigint, both_visitors bigint, pre_revenue float8,
-             pre_revenue_squares float8, revenue_cross float8, orders bigint, orders_squares float8,
-             products_squares float8, products_orders float8, dimension_value text)
+         json_populate_recordset(NULL::convert_internal.tally_moments, s.rows_json::json) AS t
     GROUP BY t.variation_id, t.dimension_value, t.goal_id
 $$;
 REVOKE ALL ON FUNCTION convert_internal.analysis_moments_sum(text[]) FROM PUBLIC;
@@ -160,8 +155,7 @@ REVOKE ALL ON FUNCTION convert_internal.analysis_on_shards(text) FROM PUBLIC;
 CREATE FUNCTION convert_internal.analysis_tally_citus(project_id bigint, experience_id bigint,
     from_time timestamptz, to_time timestamptz,
     order_low numeric, order_high numeric, products_low numeric, products_high numeric)
-RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
-               conversions bigint, revenue numeric, products numeric, revenue_squares float8)
+RETURNS SETOF convert_internal.tally_totals
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
@@ -183,12 +177,7 @@ CREATE FUNCTION convert_internal.analysis_moments_citus(project_id bigint, exper
     from_time timestamptz, to_time timestamptz,
     order_low numeric, order_high numeric, products_low numeric, products_high numeric,
     lookback interval, dimension text)
-RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
-               conversions bigint, revenue numeric, products numeric, revenue_squares float8,
-               pre_visitors bigint, both_visitors bigint, pre_revenue float8,
-               pre_revenue_squares float8, revenue_cross float8,
-               orders bigint, orders_squares float8, products_squares float8,
-               products_orders float8, dimension_value text)
+RETURNS SETOF convert_internal.tally_moments
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, convert, pg_temp
 -- the lookback as a literal the workers read back the same
@@ -227,8 +216,7 @@ CREATE FUNCTION convert_internal.experience_tally(project_id bigint, experience_
     from_time timestamptz, to_time timestamptz,
     order_low numeric, order_high numeric, order_percentiles boolean,
     products_low numeric, products_high numeric, products_percentiles boolean)
-RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
-               conversions bigint, revenue numeric, products numeric, revenue_squares float8)
+RETURNS SETOF convert_internal.tally_totals
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
@@ -255,12 +243,7 @@ CREATE FUNCTION convert_internal.experience_moments(project_id bigint, experienc
     order_low numeric, order_high numeric, order_percentiles boolean,
     products_low numeric, products_high numeric, products_percentiles boolean,
     lookback interval, dimension text)
-RETURNS TABLE (variation_id bigint, goal_id bigint, converting_visitors bigint,
-               conversions bigint, revenue numeric, products numeric, revenue_squares float8,
-               pre_visitors bigint, both_visitors bigint, pre_revenue float8,
-               pre_revenue_squares float8, revenue_cross float8,
-               orders bigint, orders_squares float8, products_squares float8,
-               products_orders float8, dimension_value text)
+RETURNS SETOF convert_internal.tally_moments
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, convert, pg_temp
 AS $$
